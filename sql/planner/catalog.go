@@ -1,0 +1,32 @@
+package planner
+
+import "github.com/apache/arrow-go/v18/arrow"
+
+// Table is what the catalog hands the binder for a name. The physical planner type-asserts
+// it to the executable source it really is (exec owns those types); the logical layer only
+// needs the name and the schema.
+type Table interface {
+	// Name is the name the table was registered under.
+	Name() string
+	// ArrowSchema is the table's schema; column names are as stored.
+	ArrowSchema() *arrow.Schema
+}
+
+// View is a named query, bound again at every use (so it sees the current tables).
+type View interface {
+	Name() string
+	// SQL is the text of the view's SELECT.
+	SQL() string
+}
+
+// Catalog resolves names for the binder. Lookups are case-insensitive. A name resolves to
+// at most one of a table or a view.
+type Catalog interface {
+	// LookupTable returns the table or view registered under name; both nil when unknown.
+	LookupTable(name string) (Table, View, error)
+	// TableNames lists every visible table and view name, for "did you mean" suggestions.
+	TableNames() []string
+	// FileTable returns a table reading the given file or directory in the given format
+	// (parquet, csv, json), for Spark's direct form SELECT * FROM parquet.`/path`.
+	FileTable(format, path string) (Table, error)
+}

@@ -1,0 +1,153 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Ember's SQL types are Arrow types. The canonical instances are:
+//
+//	BOOLEAN  arrow.FixedWidthTypes.Boolean
+//	TINYINT.. BIGINT  arrow.PrimitiveTypes.Int8 .. Int64 (arithmetic widens to Int64)
+//	FLOAT, DOUBLE  arrow.PrimitiveTypes.Float32, Float64
+//	DECIMAL(p,s)  *arrow.Decimal128Type (p <= 38)
+//	VARCHAR  arrow.BinaryTypes.String
+//	DATE  arrow.FixedWidthTypes.Date32
+//	TIMESTAMP  Timestamp (microseconds, no time zone)
+//	NULL  arrow.Null (the type of a bare NULL literal before coercion)
+var (
+	Boolean   arrow.DataType = arrow.FixedWidthTypes.Boolean
+	Int8      arrow.DataType = arrow.PrimitiveTypes.Int8
+	Int16     arrow.DataType = arrow.PrimitiveTypes.Int16
+	Int32     arrow.DataType = arrow.PrimitiveTypes.Int32
+	Int64     arrow.DataType = arrow.PrimitiveTypes.Int64
+	Float32   arrow.DataType = arrow.PrimitiveTypes.Float32
+	Float64   arrow.DataType = arrow.PrimitiveTypes.Float64
+	String    arrow.DataType = arrow.BinaryTypes.String
+	Date      arrow.DataType = arrow.FixedWidthTypes.Date32
+	Timestamp arrow.DataType = &arrow.TimestampType{Unit: arrow.Microsecond}
+	Null      arrow.DataType = arrow.Null
+)
+
+// MaxDecimalPrecision is the largest DECIMAL precision Ember stores (Arrow's Decimal128).
+const MaxDecimalPrecision = 38
+
+// Decimal returns DECIMAL(p,s), with p capped at MaxDecimalPrecision.
+func Decimal(p, s int32) arrow.DataType {
+	if p > MaxDecimalPrecision {
+		p = MaxDecimalPrecision
+	}
+	if s > p {
+		s = p
+	}
+	return &arrow.Decimal128Type{Precision: p, Scale: s}
+}
+
+// IsInteger reports whether t is a signed or unsigned integer type.
+func IsInteger(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return true
+	}
+	return false
+}
+
+// IsFloat reports whether t is FLOAT or DOUBLE.
+func IsFloat(t arrow.DataType) bool {
+	return t.ID() == arrow.FLOAT32 || t.ID() == arrow.FLOAT64 || t.ID() == arrow.FLOAT16
+}
+
+// IsDecimal reports whether t is a decimal type.
+func IsDecimal(t arrow.DataType) bool {
+	return t.ID() == arrow.DECIMAL128 || t.ID() == arrow.DECIMAL256
+}
+
+// IsNumeric reports whether t is an integer, float or decimal type.
+func IsNumeric(t arrow.DataType) bool { return IsInteger(t) || IsFloat(t) || IsDecimal(t) }
+
+// IsString reports whether t is a character string type.
+func IsString(t arrow.DataType) bool {
+	return t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING || t.ID() == arrow.STRING_VIEW
+}
+
+// IsTemporal reports whether t is DATE or TIMESTAMP.
+func IsTemporal(t arrow.DataType) bool {
+	return t.ID() == arrow.DATE32 || t.ID() == arrow.DATE64 || t.ID() == arrow.TIMESTAMP
+}
+
+// DecimalParams returns precision and scale of a decimal type, and for integers the
+// decimal that holds them exactly (BIGINT is DECIMAL(19,0)).
+func DecimalParams(t arrow.DataType) (p, s int32, ok bool) {
+	switch tt := t.(type) {
+	case *arrow.Decimal128Type:
+		return tt.Precision, tt.Scale, true
+	case *arrow.Decimal256Type:
+		return tt.Precision, tt.Scale, true
+	}
+	switch t.ID() {
+	case arrow.INT8, arrow.UINT8:
+		return 3, 0, true
+	case arrow.INT16, arrow.UINT16:
+		return 5, 0, true
+	case arrow.INT32, arrow.UINT32:
+		return 10, 0, true
+	case arrow.INT64:
+		return 19, 0, true
+	case arrow.UINT64:
+		return 20, 0, true
+	}
+	return 0, 0, false
+}
+
+// TypeString renders a type in SQL spelling, as DESCRIBE and EXPLAIN show it.
+func TypeString(t arrow.DataType) string {
+	if t == nil {
+		return "?"
+	}
+	switch tt := t.(type) {
+	case *arrow.Decimal128Type:
+		return fmt.Sprintf("DECIMAL(%d,%d)", tt.Precision, tt.Scale)
+	case *arrow.Decimal256Type:
+		return fmt.Sprintf("DECIMAL(%d,%d)", tt.Precision, tt.Scale)
+	case *arrow.TimestampType:
+		if tt.TimeZone != "" {
+			return "TIMESTAMP WITH TIME ZONE"
+		}
+		return "TIMESTAMP"
+	}
+	switch t.ID() {
+	case arrow.NULL:
+		return "NULL"
+	case arrow.BOOL:
+		return "BOOLEAN"
+	case arrow.INT8:
+		return "TINYINT"
+	case arrow.INT16:
+		return "SMALLINT"
+	case arrow.INT32:
+		return "INT"
+	case arrow.INT64:
+		return "BIGINT"
+	case arrow.UINT8:
+		return "TINYINT UNSIGNED"
+	case arrow.UINT16:
+		return "SMALLINT UNSIGNED"
+	case arrow.UINT32:
+		return "INT UNSIGNED"
+	case arrow.UINT64:
+		return "BIGINT UNSIGNED"
+	case arrow.FLOAT32:
+		return "FLOAT"
+	case arrow.FLOAT64:
+		return "DOUBLE"
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+		return "VARCHAR"
+	case arrow.BINARY, arrow.LARGE_BINARY:
+		return "BLOB"
+	case arrow.DATE32, arrow.DATE64:
+		return "DATE"
+	}
+	return t.String()
+}

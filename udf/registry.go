@@ -1,0 +1,142 @@
+package udf
+
+import (
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Registry maps lower-case names to functions. A session owns a child registry whose parent
+// is the built-in one, so session registrations shadow built-ins without touching them and
+// sessions stay hermetic. Safe for concurrent use.
+type Registry struct {
+	parent *Registry
+	mu     sync.RWMutex
+	scalar map[string]ScalarFunction
+	agg    map[string]AggregateFunction
+}
+
+// NewRegistry returns an empty registry with the given parent (nil for a root).
+func NewRegistry(parent *Registry) *Registry {
+	return &Registry{parent: parent, scalar: map[string]ScalarFunction{}, agg: map[string]AggregateFunction{}}
+}
+
+// NewBuiltins returns a fresh root registry holding every built-in function.
+func NewBuiltins() *Registry {
+	r := NewRegistry(nil)
+	registerBuiltins(r)
+	return r
+}
+
+// Child returns a new registry whose lookups fall back to r.
+func (r *Registry) Child() *Registry { return NewRegistry(r) }
+
+// RegisterScalar adds or replaces a scalar function under f.Name().
+func (r *Registry) RegisterScalar(f ScalarFunction) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.scalar[strings.ToLower(f.Name())] = f
+}
+
+// RegisterAggregate adds or replaces an aggregate function under f.Name().
+func (r *Registry) RegisterAggregate(f AggregateFunction) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.agg[strings.ToLower(f.Name())] = f
+}
+
+// Scalar looks a scalar function up by name, case-insensitively.
+func (r *Registry) Scalar(name string) (ScalarFunction, bool) {
+	name = strings.ToLower(name)
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		f, ok := x.scalar[name]
+		x.mu.RUnlock()
+		if ok {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// Aggregate looks an aggregate function up by name, case-insensitively.
+func (r *Registry) Aggregate(name string) (AggregateFunction, bool) {
+	name = strings.ToLower(name)
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		f, ok := x.agg[name]
+		x.mu.RUnlock()
+		if ok {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// Names returns every visible function name, sorted.
+func (r *Registry) Names() []string {
+	seen := map[string]bool{}
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		for n := range x.scalar {
+			seen[n] = true
+		}
+		for n := range x.agg {
+			seen[n] = true
+		}
+		x.mu.RUnlock()
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Nearest returns the visible function name closest to name by edit distance, or "" when
+// none is close enough to be a plausible typo.
+func (r *Registry) Nearest(name string) string {
+	return Nearest(strings.ToLower(name), r.Names())
+}
+
+// Nearest returns the candidate closest to name (case-insensitive edit distance at most
+// max(2, len/3)), or "".
+func Nearest(name string, candidates []string) string {
+	best, bestD := "", 1<<30
+	limit := len(name) / 3
+	if limit < 2 {
+		limit = 2
+	}
+	ln := strings.ToLower(name)
+	for _, c := range candidates {
+		d := editDistance(ln, strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD > limit {
+		return ""
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
