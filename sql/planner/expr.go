@@ -487,3 +487,29 @@ func Conjunction(es []Expr) Expr {
 	}
 	return out
 }
+
+// AddInterval is "E + INTERVAL ..." (or minus, with negated amounts) on a DATE or TIMESTAMP:
+// MySQL's month arithmetic clamps to the month's last day (Jan 31 + 1 month = Feb 28/29).
+// Adding days or time to a DATE with Micros != 0 yields a TIMESTAMP (Typ says which).
+type AddInterval struct {
+	E      Expr
+	Months int32
+	Days   int32
+	Micros int64
+	Typ    arrow.DataType
+}
+
+func (e *AddInterval) Type() arrow.DataType { return e.Typ }
+func (e *AddInterval) Nullable() bool       { return e.E.Nullable() }
+func (e *AddInterval) Children() []Expr     { return []Expr{e.E} }
+func (e *AddInterval) WithChildren(c []Expr) Expr {
+	if c[0] == e.E {
+		return e
+	}
+	n := *e
+	n.E = c[0]
+	return &n
+}
+func (e *AddInterval) String() string {
+	return fmt.Sprintf("(%s + INTERVAL months=%d days=%d micros=%d)", e.E, e.Months, e.Days, e.Micros)
+}
