@@ -31,3 +31,9 @@ func (q *Query) IsFullJoin(j *ast.Join) bool { return q.ext.isFullJoin(j) }
 func (q *Query) NullsOrder(b *ast.ByItem) (nullsFirst, explicit bool) {
 	return q.ext.nullsOrder(b)
 }
+
+// WithNode returns a Query for a sub-statement of q (e.g. the statement under EXPLAIN) that
+// shares q's text and recorded extensions.
+func (q *Query) WithNode(n ast.StmtNode) *Query {
+	return &Query{Node: n, SQL: q.SQL, ext: q.ext}
+}

@@ -1,0 +1,30 @@
+// Package tpch is Ember's TPC-H tooling, used only by the bench module's commands (never by
+// the engine, which must not depend on cgo): it generates TPC-H data as Parquet files,
+// knows the 22 queries and their published SF1 answers, checks results against them, runs
+// the reference engine (DuckDB), and renders Arrow results as text.
+//
+// Where it sits: bench/ is its own Go module (github.com/embersql/ember/bench) that requires
+// the engine through a replace of ../; this package imports go-tpc, go-duckdb and arrow-go,
+// and nothing of the engine. The commands under bench/cmd import it and, for tpchcheck,
+// the engine's dataframe package.
+//
+// Sources of truth:
+//   - data: github.com/pingcap/go-tpc v1.0.12, package tpch/dbgen (a Go port of TPC-H's
+//     dbgen). Fractional scale factors (0.001 to 0.999) are made as TPC-H's dbgen makes them
+//     (scale.go explains how and why it reaches into dbgen);
+//   - Parquet layout: DuckDB's writer (Generate), so that Ember reads files written by an
+//     independent implementation, in the layout most users' files have;
+//   - queries, answers and comparison classes: go-tpc's tpch package (queries.go, check.go).
+//
+// Files: schema.go (the DDL), scale.go (scale factors, dbgen set-up), generate.go (data
+// generation and its cache), queries.go (texts, answers), check.go (answer comparison),
+// duckdb.go (the reference engine and the MySQL-to-DuckDB translation), format.go (text
+// form of Arrow values, shared by fixtures and checks).
+//
+// How to add:
+//   - a query to the CI fixtures: add its number to the -queries default of
+//     cmd/makefixtures and rerun it (bench/README.md);
+//   - a MySQL construct DuckDB spells differently: a rewrite in ToDuckDB with a test case
+//     in duckdb_test.go; untranslated constructs must fail, not pass through;
+//   - a value type to the text form: a case in FormatValue and TypeLetter, with tests.
+package tpch

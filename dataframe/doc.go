@@ -1,0 +1,13 @@
+// Package dataframe owns Session, Ember's SparkSession: the catalog (external tables
+// persisted in the warehouse's catalog.json, temporary views), the configuration, the
+// session's function registry (a child of the built-ins), and the SQL pipeline
+// parse → bind → optimize → physical plan → run. The DataFrame API itself comes with a later
+// issue and will build logical plans through the same pipeline.
+//
+// Place in the import table (DESIGN.md): dataframe imports exec, sql/optimizer,
+// sql/planner/binder, sql/parser, sql/planner and udf; it must not import ml or cmd.
+//
+// How to add a statement: give it a case in statements.go's execStatement (Ember's own
+// statements are types of sql/parser; TiDB's are ast nodes under *parser.Query), and
+// .slt cases under testdata/slt/.
+package dataframe

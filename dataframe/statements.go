@@ -1,0 +1,241 @@
+package dataframe
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/embersql/ember/exec"
+	"github.com/embersql/ember/internal/errs"
+	"github.com/embersql/ember/sql/parser"
+	"github.com/embersql/ember/sql/planner"
+	"github.com/embersql/ember/udf"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// execStatement runs one parsed statement.
+func (s *Session) execStatement(ctx context.Context, st parser.Statement) (*Result, error) {
+	switch x := st.(type) {
+	case *parser.CreateTableUsing:
+		return s.createTableUsing(ctx, x)
+	case *parser.CreateView:
+		if x.IfNotExists && x.OrReplace {
+			return nil, errs.Planf("CREATE VIEW cannot have both OR REPLACE and IF NOT EXISTS")
+		}
+		// Bind once now so that a broken view is reported at CREATE time.
+		if _, err := s.binder().BindQuery(x.Query); err != nil {
+			return nil, err
+		}
+		if err := s.cat.createView(x.Name, x.QuerySQL, x.OrReplace, x.IfNotExists); err != nil {
+			return nil, err
+		}
+		return &Result{Message: fmt.Sprintf("view %s created", x.Name)}, nil
+	case *parser.Query:
+		return s.execQuery(ctx, x)
+	}
+	return nil, errs.NotImplementedf("statement %T", st)
+}
+
+func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, error) {
+	switch n := q.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		p, err := s.binder().BindQuery(q)
+		if err != nil {
+			return nil, err
+		}
+		return s.runPlan(ctx, p)
+	case *ast.ExplainStmt:
+		if show, ok := n.Stmt.(*ast.ShowStmt); ok && show.Tp == ast.ShowColumns {
+			return s.describe(show.Table)
+		}
+		return s.explain(ctx, q.WithNode(n.Stmt), strings.ToLower(n.Format), n.Analyze)
+	case *ast.ShowStmt:
+		switch n.Tp {
+		case ast.ShowTables:
+			names := s.cat.TableNames()
+			rows := make([][]string, len(names))
+			for i, t := range names {
+				rows[i] = []string{t}
+			}
+			return stringResult(s, []string{"name"}, rows), nil
+		case ast.ShowColumns:
+			return s.describe(n.Table)
+		}
+		return nil, errs.NotImplementedf("this SHOW statement")
+	case *ast.DropTableStmt:
+		var dropped []string
+		for _, t := range n.Tables {
+			ok, err := s.cat.drop(t.Name.O, n.IsView)
+			if err != nil {
+				return nil, err
+			}
+			if !ok && !n.IfExists {
+				what := "table"
+				if n.IsView {
+					what = "view"
+				}
+				msg := fmt.Sprintf("unknown %s %q", what, t.Name.O)
+				if near := udf.Nearest(t.Name.O, s.cat.TableNames()); near != "" {
+					msg += fmt.Sprintf("; did you mean %q?", near)
+				}
+				return nil, errs.Planf("%s", msg)
+			}
+			if ok {
+				dropped = append(dropped, t.Name.O)
+			}
+		}
+		return &Result{Message: fmt.Sprintf("dropped %s", strings.Join(dropped, ", "))}, nil
+	}
+	return nil, errs.NotImplementedf("statement %s", firstWord(q.SQL))
+}
+
+func firstWord(sql string) string {
+	f := strings.Fields(sql)
+	if len(f) == 0 {
+		return ""
+	}
+	return strings.ToUpper(f[0])
+}
+
+func (s *Session) createTableUsing(ctx context.Context, x *parser.CreateTableUsing) (*Result, error) {
+	if x.AsSelect != nil {
+		return nil, errs.NotImplementedf("CREATE TABLE ... AS SELECT (managed tables come with a later issue)")
+	}
+	if x.Location == "" {
+		return nil, errs.Planf("CREATE TABLE %s USING %s needs a LOCATION", x.Name, x.Format)
+	}
+	if len(x.Columns) > 0 {
+		return nil, errs.NotImplementedf("a column list in CREATE TABLE ... USING (the schema is read from the files)")
+	}
+	d := tableDef{Name: x.Name, Format: strings.ToLower(x.Format), Location: x.Location, Options: x.Options}
+	if x.Temporary {
+		// A temporary table lives in the session only: register it as a source-backed view.
+		return nil, errs.NotImplementedf("CREATE TEMPORARY TABLE ... USING; use CREATE TABLE or a temporary view")
+	}
+	if err := s.cat.createTable(d, x.OrReplace, x.IfNotExists); err != nil {
+		return nil, err
+	}
+	return &Result{Message: fmt.Sprintf("table %s created", x.Name)}, nil
+}
+
+// tableSchema returns the bound schema of a table or view.
+func (s *Session) tableSchema(name string) (planner.Schema, error) {
+	q, err := parser.Parse("SELECT * FROM " + quoteIdent(name))
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrParse, err, "")
+	}
+	p, err := s.binder().BindQuery(q[0].(*parser.Query))
+	if err != nil {
+		return nil, err
+	}
+	return p.Schema(), nil
+}
+
+func quoteIdent(name string) string {
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		parts[i] = "`" + strings.ReplaceAll(p, "`", "``") + "`"
+	}
+	return strings.Join(parts, ".")
+}
+
+func (s *Session) describe(t *ast.TableName) (*Result, error) {
+	name := t.Name.O
+	if t.Schema.O != "" {
+		name = t.Schema.O + "." + name
+	}
+	sch, err := s.tableSchema(name)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]string, len(sch))
+	for i, c := range sch {
+		null := "YES"
+		if !c.Nullable {
+			null = "NO"
+		}
+		rows[i] = []string{c.Name, planner.TypeString(c.Type), null}
+	}
+	return stringResult(s, []string{"column_name", "column_type", "null"}, rows), nil
+}
+
+// explain shows the optimized logical plan and the physical plan; VERBOSE adds the
+// optimizer's trace; ANALYZE runs the query and shows per-operator rows, batches and time.
+func (s *Session) explain(ctx context.Context, q *parser.Query, format string, analyze bool) (*Result, error) {
+	switch q.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+	default:
+		return nil, errs.NotImplementedf("EXPLAIN of this statement")
+	}
+	p, err := s.binder().BindQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	opt, trace, err := s.optimize(p)
+	if err != nil {
+		return nil, err
+	}
+	node, err := s.physical(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	add := func(text string) {
+		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+			lines = append(lines, l)
+		}
+	}
+	if format == "verbose" {
+		add("== Bound Logical Plan ==")
+		add(planner.Explain(p))
+		add("== Optimizer Trace ==")
+		add(trace.String())
+	}
+	add("== Optimized Logical Plan ==")
+	add(planner.Explain(opt))
+	if !analyze {
+		add("== Physical Plan ==")
+		add(exec.ExplainPhysical(node))
+	} else {
+		start := time.Now()
+		ex, err := exec.Run(ctx, node, exec.Config{Parallelism: s.cfg.partitions, BatchSize: s.cfg.batchSize, Mem: s.cfg.mem})
+		if err != nil {
+			return nil, err
+		}
+		rows := ex.Batches
+		var n int64
+		for _, b := range rows {
+			n += b.NumRows()
+		}
+		ex.Release()
+		add(fmt.Sprintf("== Physical Plan (analyzed: %d rows, %d stages, %d tasks, %s) ==", n, ex.Stages, ex.Tasks, time.Since(start).Round(time.Microsecond)))
+		add(exec.ExplainAnalyzed(node, ex))
+	}
+	rowsOut := make([][]string, len(lines))
+	for i, l := range lines {
+		rowsOut[i] = []string{l}
+	}
+	return stringResult(s, []string{"plan"}, rowsOut), nil
+}
+
+// stringResult builds a result of VARCHAR columns.
+func stringResult(s *Session, names []string, rows [][]string) *Result {
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: arrow.BinaryTypes.String}
+	}
+	schema := arrow.NewSchema(fields, nil)
+	b := array.NewRecordBuilder(s.cfg.mem, schema)
+	defer b.Release()
+	for _, r := range rows {
+		for j, v := range r {
+			b.Field(j).(*array.StringBuilder).Append(v)
+		}
+	}
+	rec := b.NewRecordBatch()
+	return &Result{Schema: schema, Batches: []arrow.RecordBatch{rec}}
+}
+

@@ -1,0 +1,339 @@
+package datasource
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/embersql/ember/internal/errs"
+	"github.com/embersql/ember/sql/planner"
+)
+
+// parquetReadBuffer is the read buffer of each column chunk being scanned. Pages larger
+// than it are read straight into the page buffer.
+const parquetReadBuffer = 128 << 10
+
+type parquetSource struct {
+	name   string
+	schema *arrow.Schema
+	files  []sourceFile
+	splits []Split
+}
+
+// NewParquet returns a source over the Parquet file at path, or over every *.parquet file
+// under the directory at path (recursively, sorted, skipping names that start with "." or
+// "_"). Every file must have the same columns (names and Ember types, in order); a column
+// is nullable if it is optional in any file. Each non-empty row group is one split.
+//
+// The footers are read here, once: files added or changed later are not seen by this
+// source (Open reports a file whose row groups no longer match). Columns must be flat
+// (no groups, lists or maps) and of a type Ember has: anything else is a not-implemented
+// error naming the file and column. No options are accepted yet.
+//
+// Type mapping: BOOLEAN; INT32 (INT(8|16|32) → TINYINT, SMALLINT, INT; UINT(8|16|32) widen to
+// the next signed type; DATE → DATE); INT64 (UINT(64) → DECIMAL(20,0); TIMESTAMP in millis,
+// micros or nanos → TIMESTAMP in micros, UTC-adjusted or not); INT96 → TIMESTAMP; FLOAT;
+// DOUBLE; BYTE_ARRAY (STRING, ENUM, JSON or unannotated) → STRING; DECIMAL over INT32, INT64,
+// FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY with precision <= 38 → DECIMAL.
+func NewParquet(name, path string, options map[string]string) (Source, error) {
+	if _, err := parseOptions("parquet", options); err != nil {
+		return nil, err
+	}
+	files, err := listFiles("parquet", path, func(base string) bool {
+		return strings.HasSuffix(strings.ToLower(base), ".parquet")
+	})
+	if err != nil {
+		return nil, err
+	}
+	s := &parquetSource{name: name, files: files}
+	var fields []arrow.Field
+	for i, f := range files {
+		osf, pf, err := openParquet(f.path)
+		if err != nil {
+			return nil, err
+		}
+		ff, err := parquetFields(f.path, pf)
+		if err == nil && i > 0 {
+			err = sameColumns(files[0].path, fields, f.path, ff)
+		}
+		if err != nil {
+			osf.Close()
+			return nil, err
+		}
+		if i == 0 {
+			fields = ff
+		}
+		for j := range fields {
+			fields[j].Nullable = fields[j].Nullable || ff[j].Nullable
+		}
+		for rg, g := range pf.RowGroups() {
+			if g.NumRows() > 0 {
+				s.splits = append(s.splits, &FileSplit{Path: f.path, RowGroup: rg, Rows: g.NumRows(), display: f.display})
+			}
+		}
+		osf.Close()
+	}
+	s.schema = arrow.NewSchema(fields, nil)
+	return s, nil
+}
+
+// sameColumns checks that file b has the columns of file a.
+func sameColumns(a string, fa []arrow.Field, b string, fb []arrow.Field) error {
+	if len(fa) != len(fb) {
+		return errs.Execf("parquet file %s has %d columns but %s has %d: all files of a table must have the same columns",
+			b, len(fb), a, len(fa))
+	}
+	for i := range fa {
+		if fa[i].Name != fb[i].Name || !arrow.TypeEqual(fa[i].Type, fb[i].Type) {
+			return errs.Execf("parquet file %s column %d is %s %s but in %s it is %s %s: all files of a table must have the same columns",
+				b, i+1, fb[i].Name, planner.TypeString(fb[i].Type), a, fa[i].Name, planner.TypeString(fa[i].Type))
+		}
+	}
+	return nil
+}
+
+// openParquet opens a file and reads its footer. The caller closes the *os.File.
+func openParquet(path string) (_ *os.File, _ *parquet.File, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, errs.Wrap(errs.ErrExecution, err, "parquet file %s", path)
+	}
+	defer func() {
+		// parquet-go panics on some malformed footers.
+		if r := recover(); r != nil {
+			err = errs.Execf("parquet file %s: invalid footer: %v", path, r)
+		}
+		if err != nil {
+			f.Close()
+		}
+	}()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, errs.Wrap(errs.ErrExecution, err, "parquet file %s", path)
+	}
+	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true),
+		parquet.ReadBufferSize(parquetReadBuffer))
+	if err != nil {
+		return nil, nil, errs.Wrap(errs.ErrExecution, err, "parquet file %s", path)
+	}
+	return f, pf, nil
+}
+
+// parquetFields maps the columns of a file to Arrow fields.
+func parquetFields(path string, pf *parquet.File) ([]arrow.Field, error) {
+	cols := pf.Schema().Fields()
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		if !c.Leaf() {
+			return nil, errs.NotImplementedf("parquet file %s column %q: nested columns (groups, lists, maps) are not supported", path, c.Name())
+		}
+		if c.Repeated() {
+			return nil, errs.NotImplementedf("parquet file %s column %q: repeated columns are not supported", path, c.Name())
+		}
+		dt := parquetType(c.Type())
+		if dt == nil {
+			return nil, errs.NotImplementedf("parquet file %s column %q: type %s is not supported", path, c.Name(), c.Type())
+		}
+		fields[i] = arrow.Field{Name: c.Name(), Type: dt, Nullable: c.Optional()}
+	}
+	return fields, nil
+}
+
+// parquetType returns the Ember type of a Parquet leaf type, nil when there is none.
+func parquetType(t parquet.Type) arrow.DataType {
+	kind := t.Kind()
+	if lt := t.LogicalType(); lt != nil && lt.Value != nil {
+		switch v := lt.Value.(type) {
+		case *format.DecimalType:
+			if v.Precision < 1 || v.Precision > planner.MaxDecimalPrecision || v.Scale < 0 || v.Scale > v.Precision {
+				return nil
+			}
+			switch kind {
+			case parquet.Int32, parquet.Int64, parquet.ByteArray, parquet.FixedLenByteArray:
+				return &arrow.Decimal128Type{Precision: v.Precision, Scale: v.Scale}
+			}
+		case *format.DateType:
+			if kind == parquet.Int32 {
+				return planner.Date
+			}
+		case *format.TimestampType:
+			if kind == parquet.Int64 {
+				return planner.Timestamp
+			}
+		case *format.IntType:
+			return intLogicalType(kind, v)
+		case *format.StringType, *format.EnumType, *format.JsonType:
+			if kind == parquet.ByteArray {
+				return planner.String
+			}
+		}
+		return nil
+	}
+	switch kind {
+	case parquet.Boolean:
+		return planner.Boolean
+	case parquet.Int32:
+		return planner.Int32
+	case parquet.Int64:
+		return planner.Int64
+	case parquet.Int96:
+		return planner.Timestamp
+	case parquet.Float:
+		return planner.Float32
+	case parquet.Double:
+		return planner.Float64
+	case parquet.ByteArray:
+		return planner.String
+	}
+	return nil
+}
+
+func intLogicalType(kind parquet.Kind, v *format.IntType) arrow.DataType {
+	switch {
+	case kind == parquet.Int32 && v.IsSigned && v.BitWidth == 8:
+		return planner.Int8
+	case kind == parquet.Int32 && (v.IsSigned && v.BitWidth == 16 || !v.IsSigned && v.BitWidth == 8):
+		return planner.Int16
+	case kind == parquet.Int32 && (v.IsSigned && v.BitWidth == 32 || !v.IsSigned && v.BitWidth == 16):
+		return planner.Int32
+	case kind == parquet.Int32 && !v.IsSigned && v.BitWidth == 32:
+		return planner.Int64
+	case kind == parquet.Int64 && v.IsSigned:
+		return planner.Int64
+	case kind == parquet.Int64 && !v.IsSigned:
+		return planner.Decimal(20, 0)
+	}
+	return nil
+}
+
+func (s *parquetSource) Name() string               { return s.name }
+func (s *parquetSource) ArrowSchema() *arrow.Schema { return s.schema }
+
+func (s *parquetSource) Splits(ctx context.Context) ([]Split, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, errs.Canceled(err)
+	}
+	return append([]Split(nil), s.splits...), nil
+}
+
+// Open reads the column chunks of the requested columns only, page by page.
+func (s *parquetSource) Open(ctx context.Context, split Split, columns []int, opts ReadOptions) (Reader, error) {
+	fsplit, proj, err := checkOpen(ctx, s.name, s.schema, split, columns)
+	if err != nil {
+		return nil, err
+	}
+	if fsplit.RowGroup < 0 {
+		return nil, errs.Internalf("table %s: split %v is not a row group", s.name, split)
+	}
+	opts = opts.withDefaults()
+	f, pf, err := openParquet(fsplit.Path)
+	if err != nil {
+		return nil, err
+	}
+	r := &parquetReader{ctx: ctx, file: f, split: fsplit, schema: proj, batchSize: opts.BatchSize, mem: opts.Mem}
+	if err := r.init(pf, columns); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// parquetReader reads one row group, column chunk by column chunk.
+type parquetReader struct {
+	ctx       context.Context
+	file      *os.File
+	split     *FileSplit
+	schema    *arrow.Schema // projected
+	cols      []pqColumn
+	remaining int64
+	batchSize int
+	mem       memory.Allocator
+}
+
+func (r *parquetReader) init(pf *parquet.File, columns []int) error {
+	path := r.split.Path
+	rgs := pf.RowGroups()
+	if r.split.RowGroup >= len(rgs) {
+		return errs.Execf("parquet file %s changed after the table was created: row group %d is gone", path, r.split.RowGroup)
+	}
+	rg := rgs[r.split.RowGroup]
+	r.remaining = rg.NumRows()
+	fields := pf.Schema().Fields()
+	chunks := rg.ColumnChunks()
+	for i, c := range columns {
+		want := r.schema.Field(i)
+		if c >= len(fields) || c >= len(chunks) || !fields[c].Leaf() || fields[c].Name() != want.Name ||
+			!arrow.TypeEqual(parquetType(fields[c].Type()), want.Type) {
+			return errs.Execf("parquet file %s changed after the table was created: column %d is not %s %s",
+				path, c+1, want.Name, planner.TypeString(want.Type))
+		}
+		col, err := newPQColumn(path, fields[c], chunks[c], want.Type)
+		if err != nil {
+			return err
+		}
+		r.cols = append(r.cols, col)
+	}
+	return nil
+}
+
+func (r *parquetReader) Next() (rec arrow.RecordBatch, err error) {
+	if r.remaining <= 0 {
+		return nil, nil
+	}
+	if err := r.ctx.Err(); err != nil {
+		return nil, errs.Canceled(err)
+	}
+	n := int(min(int64(r.batchSize), r.remaining))
+	arrs := make([]arrow.Array, len(r.cols))
+	defer func() {
+		// parquet-go panics on some corrupt pages.
+		if p := recover(); p != nil {
+			releaseArrays(arrs)
+			rec, err = nil, errs.Execf("parquet file %s row group %d: cannot decode: %v", r.split.Path, r.split.RowGroup, p)
+		}
+	}()
+	for i, c := range r.cols {
+		a, err := c.read(n, r.mem)
+		if err != nil {
+			releaseArrays(arrs)
+			return nil, err
+		}
+		arrs[i] = a
+	}
+	rec = array.NewRecordBatch(r.schema, arrs, int64(n))
+	releaseArrays(arrs)
+	r.remaining -= int64(n)
+	return rec, nil
+}
+
+func (r *parquetReader) Close() error {
+	var first error
+	for _, c := range r.cols {
+		if err := c.close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	r.cols = nil
+	if r.file != nil {
+		if err := r.file.Close(); err != nil && first == nil {
+			first = err
+		}
+		r.file = nil
+	}
+	if first != nil {
+		return errs.Wrap(errs.ErrExecution, first, "parquet file %s", r.split.Path)
+	}
+	return nil
+}
+
+// corrupt is the error for a page whose contents contradict its header or the schema.
+func corrupt(path, column string, format string, args ...any) error {
+	return errs.Execf("parquet file %s column %q: corrupt data: %s", path, column, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,741 @@
+package datasource
+
+import (
+	"encoding/binary"
+	"io"
+	"math"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/embersql/ember/internal/errs"
+	"github.com/embersql/ember/sql/planner"
+)
+
+// This file decodes Parquet column chunks into Arrow arrays, page by page. A page's
+// values come from Page.Data(): the dense (non-null) values, or for a dictionary-encoded
+// page the dense dictionary indexes. Definition levels say which rows are NULL. Values
+// are converted to the Arrow type once per page (or once per dictionary) into a scratch
+// slice reused for the whole chunk, then scattered into the batch's buffers: nothing is
+// allocated per value and nothing is boxed.
+
+// pqColumn reads one column chunk of a row group.
+type pqColumn interface {
+	// read returns the next n rows as an array allocated from mem (owned by the caller).
+	read(n int, mem memory.Allocator) (arrow.Array, error)
+	close() error
+}
+
+// pageCursor walks the pages of a column chunk. The current page stays referenced until
+// the next one is loaded (then it is released to parquet-go's buffer pools).
+type pageCursor struct {
+	path, column string
+	pages        parquet.Pages
+	maxDef       byte
+
+	page  parquet.Page
+	dict  parquet.Dictionary // of the current page; nil for a plainly encoded page
+	defs  []byte             // definition levels of the current page; nil: no NULLs possible
+	rows  int                // rows in the current page
+	row   int                // next row of the current page
+	val   int                // next dense value of the current page
+	nvals int                // dense (non-null) values in the current page
+}
+
+// advance releases the current page and reads the next one with at least one row.
+func (c *pageCursor) advance() error {
+	for {
+		if c.page != nil {
+			parquet.Release(c.page)
+			c.page = nil
+		}
+		p, err := c.pages.ReadPage()
+		if err == io.EOF {
+			return corrupt(c.path, c.column, "the column chunk has fewer rows than its row group")
+		}
+		if err != nil {
+			return errs.Wrap(errs.ErrExecution, err, "parquet file %s column %q", c.path, c.column)
+		}
+		c.page, c.dict = p, p.Dictionary()
+		c.row, c.val = 0, 0
+		c.defs = nil
+		if c.maxDef > 0 {
+			c.defs = p.DefinitionLevels()
+		}
+		if c.defs == nil {
+			c.rows = int(p.NumValues())
+			c.nvals = c.rows
+		} else {
+			c.rows = len(c.defs)
+			c.nvals = 0
+			for _, d := range c.defs {
+				if d == c.maxDef {
+					c.nvals++
+				}
+			}
+		}
+		if c.rows > 0 {
+			return nil
+		}
+	}
+}
+
+func (c *pageCursor) close() error {
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page = nil
+	}
+	if c.pages == nil {
+		return nil
+	}
+	err := c.pages.Close()
+	c.pages = nil
+	return err
+}
+
+// newValidity returns a zeroed validity bitmap for n rows, or nil for a required column.
+func (c *pageCursor) newValidity(n int, mem memory.Allocator) *memory.Buffer {
+	if c.maxDef == 0 {
+		return nil
+	}
+	b := memory.NewResizableBuffer(mem)
+	b.Resize(int(bitutil.BytesForBits(int64(n))))
+	clear(b.Bytes())
+	return b
+}
+
+// makeArray assembles an array from its buffers, dropping the validity bitmap when there
+// are no NULLs. It takes over the caller's references to the buffers.
+func makeArray(dt arrow.DataType, n, nulls int, buffers ...*memory.Buffer) arrow.Array {
+	if nulls == 0 && buffers[0] != nil {
+		buffers[0].Release()
+		buffers[0] = nil
+	}
+	data := array.NewData(dt, n, buffers, nil, nulls, 0)
+	arr := array.MakeFromData(data)
+	data.Release()
+	for _, b := range buffers {
+		if b != nil {
+			b.Release()
+		}
+	}
+	return arr
+}
+
+// castBuffer views the bytes of b as a slice of T (Arrow buffers are 64-byte aligned).
+func castBuffer[T any](b []byte) []T {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	if len(b) < size {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/size)
+}
+
+// fixedColumn decodes a column into a fixed-width Arrow type whose values are T.
+type fixedColumn[T any] struct {
+	pageCursor
+	dtype arrow.DataType
+	// conv converts the n dense values of v into dst (reused between calls) and returns
+	// the converted values, or a view of v's own memory when no conversion is needed.
+	// ok is false when v holds fewer than n values.
+	conv    func(v *encoding.Values, n int, dst []T) (out []T, ok bool)
+	aliases bool // conv may return a view of v (never store it as scratch)
+
+	dense   []T // dense values of the current page
+	scratch []T
+	dictOf  parquet.Dictionary // dictionary dictVals was converted from
+	dictVal []T
+}
+
+func (c *fixedColumn[T]) load() error {
+	if err := c.advance(); err != nil {
+		return err
+	}
+	v := c.page.Data()
+	if c.dict == nil {
+		out, ok := c.conv(&v, c.nvals, c.scratch[:0])
+		if !ok {
+			return corrupt(c.path, c.column, "page has fewer values than rows")
+		}
+		if !c.aliases {
+			c.scratch = out
+		}
+		c.dense = out
+		return nil
+	}
+	if c.dict != c.dictOf {
+		dv := c.dict.Page().Data()
+		out, ok := c.conv(&dv, c.dict.Len(), c.dictVal[:0])
+		if !ok {
+			return corrupt(c.path, c.column, "dictionary page has fewer values than its header says")
+		}
+		if c.aliases {
+			out = append(c.dictVal[:0], out...)
+		}
+		c.dictOf, c.dictVal = c.dict, out
+	}
+	idx := v.Int32()
+	if len(idx) < c.nvals {
+		return corrupt(c.path, c.column, "page has fewer dictionary indexes than rows")
+	}
+	if cap(c.scratch) < c.nvals {
+		c.scratch = make([]T, c.nvals, c.nvals+c.nvals/4)
+	}
+	dense, dict := c.scratch[:c.nvals], c.dictVal
+	for i, x := range idx[:c.nvals] {
+		if uint(x) >= uint(len(dict)) {
+			return corrupt(c.path, c.column, "dictionary index %d out of range [0,%d)", x, len(dict))
+		}
+		dense[i] = dict[x]
+	}
+	c.dense = dense
+	return nil
+}
+
+func (c *fixedColumn[T]) read(n int, mem memory.Allocator) (arrow.Array, error) {
+	var zero T
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(n * int(unsafe.Sizeof(zero)))
+	out := castBuffer[T](buf.Bytes())
+	valid := c.newValidity(n, mem)
+	var bits []byte
+	if valid != nil {
+		bits = valid.Bytes()
+	}
+	nulls := 0
+	for pos := 0; pos < n; {
+		if c.page == nil || c.row == c.rows {
+			if err := c.load(); err != nil {
+				buf.Release()
+				if valid != nil {
+					valid.Release()
+				}
+				return nil, err
+			}
+		}
+		k := min(n-pos, c.rows-c.row)
+		if c.defs == nil {
+			copy(out[pos:pos+k], c.dense[c.val:c.val+k])
+			if bits != nil {
+				bitutil.SetBitsTo(bits, int64(pos), int64(k), true)
+			}
+			c.val += k
+		} else {
+			dst, dense, v, md := out[pos:pos+k], c.dense, c.val, c.maxDef
+			for i, d := range c.defs[c.row : c.row+k] {
+				if d == md {
+					dst[i] = dense[v]
+					v++
+					j := pos + i
+					bits[j>>3] |= 1 << (j & 7)
+				} else {
+					dst[i] = zero
+					nulls++
+				}
+			}
+			c.val = v
+		}
+		c.row += k
+		pos += k
+	}
+	return makeArray(c.dtype, n, nulls, valid, buf), nil
+}
+
+// boolColumn decodes a BOOLEAN column into a bit-packed Arrow boolean array.
+type boolColumn struct {
+	pageCursor
+	dense []bool
+}
+
+func (c *boolColumn) load() error {
+	if err := c.advance(); err != nil {
+		return err
+	}
+	if c.dict != nil {
+		return corrupt(c.path, c.column, "dictionary-encoded BOOLEAN page")
+	}
+	v := c.page.Data()
+	bits := v.Boolean()
+	if len(bits)*8 < c.nvals {
+		return corrupt(c.path, c.column, "page has fewer values than rows")
+	}
+	if cap(c.dense) < c.nvals {
+		c.dense = make([]bool, c.nvals)
+	}
+	c.dense = c.dense[:c.nvals]
+	for i := range c.dense {
+		c.dense[i] = bits[i>>3]>>(i&7)&1 != 0
+	}
+	return nil
+}
+
+func (c *boolColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(int(bitutil.BytesForBits(int64(n))))
+	out := buf.Bytes()
+	clear(out)
+	valid := c.newValidity(n, mem)
+	nulls := 0
+	for pos := 0; pos < n; {
+		if c.page == nil || c.row == c.rows {
+			if err := c.load(); err != nil {
+				buf.Release()
+				if valid != nil {
+					valid.Release()
+				}
+				return nil, err
+			}
+		}
+		k := min(n-pos, c.rows-c.row)
+		for i := 0; i < k; i++ {
+			j := pos + i
+			if c.defs != nil && c.defs[c.row+i] != c.maxDef {
+				nulls++
+				continue
+			}
+			if valid != nil {
+				valid.Bytes()[j>>3] |= 1 << (j & 7)
+			}
+			if c.dense[c.val] {
+				out[j>>3] |= 1 << (j & 7)
+			}
+			c.val++
+		}
+		c.row += k
+		pos += k
+	}
+	return makeArray(arrow.FixedWidthTypes.Boolean, n, nulls, valid, buf), nil
+}
+
+// stringColumn decodes a BYTE_ARRAY column into an Arrow string array, from plain pages
+// (values and offsets straight from the page) or dictionary pages (indexes into the
+// chunk's dictionary, which is valid until the chunk is closed).
+type stringColumn struct {
+	pageCursor
+	data   []byte   // plain page: the values, concatenated
+	offs   []uint32 // plain page: value i is data[offs[i]:offs[i+1]]
+	idx    []int32  // dictionary page: the dense indexes
+	dictOf parquet.Dictionary
+	ddata  []byte
+	doffs  []uint32
+	hint   int // bytes of the previous batch, to size the next one
+}
+
+func (c *stringColumn) load() error {
+	if err := c.advance(); err != nil {
+		return err
+	}
+	v := c.page.Data()
+	if c.dict == nil {
+		c.idx = nil
+		c.data, c.offs = v.ByteArray()
+		if len(c.offs) < c.nvals+1 || int(c.offs[c.nvals]) > len(c.data) {
+			return corrupt(c.path, c.column, "page has fewer values than rows")
+		}
+		return nil
+	}
+	if c.dict != c.dictOf {
+		dv := c.dict.Page().Data()
+		data, offs := dv.ByteArray()
+		if len(offs) < c.dict.Len()+1 {
+			return corrupt(c.path, c.column, "dictionary page has fewer values than its header says")
+		}
+		offs = offs[:c.dict.Len()+1]
+		for i := 1; i < len(offs); i++ {
+			if offs[i] < offs[i-1] || int(offs[i]) > len(data) {
+				return corrupt(c.path, c.column, "dictionary offsets out of order")
+			}
+		}
+		c.dictOf, c.ddata, c.doffs = c.dict, data, offs
+	}
+	c.idx = v.Int32()
+	if len(c.idx) < c.nvals {
+		return corrupt(c.path, c.column, "page has fewer dictionary indexes than rows")
+	}
+	c.idx = c.idx[:c.nvals]
+	nd := uint(len(c.doffs) - 1)
+	for _, x := range c.idx {
+		if uint(x) >= nd {
+			return corrupt(c.path, c.column, "dictionary index %d out of range [0,%d)", x, nd)
+		}
+	}
+	return nil
+}
+
+// segmentBytes returns the bytes of the next cnt dense values of the current page.
+func (c *stringColumn) segmentBytes(cnt int) int {
+	if c.idx == nil {
+		return int(c.offs[c.val+cnt] - c.offs[c.val])
+	}
+	size := 0
+	for _, x := range c.idx[c.val : c.val+cnt] {
+		size += int(c.doffs[x+1] - c.doffs[x])
+	}
+	return size
+}
+
+// value returns dense value i of the current page.
+func (c *stringColumn) value(i int) []byte {
+	if c.idx == nil {
+		return c.data[c.offs[i]:c.offs[i+1]]
+	}
+	x := c.idx[i]
+	return c.ddata[c.doffs[x]:c.doffs[x+1]]
+}
+
+func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
+	offBuf := memory.NewResizableBuffer(mem)
+	offBuf.Resize((n + 1) * 4)
+	offsets := castBuffer[int32](offBuf.Bytes())
+	offsets[0] = 0
+	values := memory.NewResizableBuffer(mem)
+	values.Reserve(max(c.hint, 64))
+	valid := c.newValidity(n, mem)
+	fail := func(err error) (arrow.Array, error) {
+		offBuf.Release()
+		values.Release()
+		if valid != nil {
+			valid.Release()
+		}
+		return nil, err
+	}
+	nulls, total := 0, 0
+	for pos := 0; pos < n; {
+		if c.page == nil || c.row == c.rows {
+			if err := c.load(); err != nil {
+				return fail(err)
+			}
+		}
+		k := min(n-pos, c.rows-c.row)
+		cnt := k
+		if c.defs != nil {
+			cnt = 0
+			for _, d := range c.defs[c.row : c.row+k] {
+				if d == c.maxDef {
+					cnt++
+				}
+			}
+		}
+		size := c.segmentBytes(cnt)
+		if total+size > math.MaxInt32 {
+			return fail(errs.ResourceExhaustedf("parquet file %s column %q: more than 2 GiB of strings in one batch; use a smaller batch size", c.path, c.column))
+		}
+		if total+size > values.Cap() {
+			values.Reserve(max(total+size, 2*values.Cap()))
+		}
+		data := values.Buf()
+		switch {
+		case c.defs == nil && c.idx == nil:
+			// Plain page without NULLs: one copy, offsets rebased.
+			base := int32(total) - int32(c.offs[c.val])
+			copy(data[total:], c.data[c.offs[c.val]:c.offs[c.val+k]])
+			for i, o := range c.offs[c.val+1 : c.val+k+1] {
+				offsets[pos+i+1] = int32(o) + base
+			}
+			total += size
+			c.val += k
+		default:
+			for i := 0; i < k; i++ {
+				j := pos + i
+				if c.defs == nil || c.defs[c.row+i] == c.maxDef {
+					total += copy(data[total:], c.value(c.val))
+					c.val++
+					if valid != nil {
+						valid.Bytes()[j>>3] |= 1 << (j & 7)
+					}
+				} else {
+					nulls++
+				}
+				offsets[j+1] = int32(total)
+			}
+		}
+		if c.defs == nil && valid != nil {
+			bitutil.SetBitsTo(valid.Bytes(), int64(pos), int64(k), true)
+		}
+		c.row += k
+		pos += k
+	}
+	values.ResizeNoShrink(total)
+	c.hint = total + total/8
+	return makeArray(arrow.BinaryTypes.String, n, nulls, valid, offBuf, values), nil
+}
+
+// newPQColumn returns the decoder of one column chunk into Arrow type target (which
+// parquetType chose for the column's Parquet type).
+func newPQColumn(path string, field parquet.Field, chunk parquet.ColumnChunk, target arrow.DataType) (pqColumn, error) {
+	t := field.Type()
+	kind := t.Kind()
+	if kind == parquet.FixedLenByteArray && t.Length() > 16 {
+		return nil, errs.NotImplementedf("parquet file %s column %q: decimals wider than 16 bytes are not supported", path, field.Name())
+	}
+	cur := pageCursor{path: path, column: field.Name(), pages: chunk.Pages()}
+	if field.Optional() {
+		cur.maxDef = 1
+	}
+	var lt format.LogicalTypeValue
+	if l := t.LogicalType(); l != nil {
+		lt = l.Value
+	}
+	var col pqColumn
+	switch target.ID() {
+	case arrow.BOOL:
+		col = &boolColumn{pageCursor: cur}
+	case arrow.STRING:
+		col = &stringColumn{pageCursor: cur}
+	case arrow.INT8:
+		col = &fixedColumn[int8]{pageCursor: cur, dtype: target, conv: convertInt32[int8]}
+	case arrow.INT16:
+		col = &fixedColumn[int16]{pageCursor: cur, dtype: target, conv: convertInt32[int16]}
+	case arrow.INT32, arrow.DATE32:
+		col = &fixedColumn[int32]{pageCursor: cur, dtype: target, conv: viewInt32, aliases: true}
+	case arrow.INT64:
+		if kind == parquet.Int32 { // UINT(32)
+			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertUint32}
+		} else {
+			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: viewInt64, aliases: true}
+		}
+	case arrow.FLOAT32:
+		col = &fixedColumn[float32]{pageCursor: cur, dtype: target, conv: viewFloat, aliases: true}
+	case arrow.FLOAT64:
+		col = &fixedColumn[float64]{pageCursor: cur, dtype: target, conv: viewDouble, aliases: true}
+	case arrow.TIMESTAMP:
+		if kind == parquet.Int96 {
+			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertInt96}
+			break
+		}
+		ts, _ := lt.(*format.TimestampType)
+		switch {
+		case ts != nil && isUnit[*format.MilliSeconds](ts):
+			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertScaled(1000, 1)}
+		case ts != nil && isUnit[*format.NanoSeconds](ts):
+			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertScaled(1, 1000)}
+		default:
+			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: viewInt64, aliases: true}
+		}
+	case arrow.DECIMAL128:
+		var conv func(*encoding.Values, int, []decimal128.Num) ([]decimal128.Num, bool)
+		switch kind {
+		case parquet.Int32:
+			conv = convertDecimalInt32
+		case parquet.Int64:
+			if it, ok := lt.(*format.IntType); ok && !it.IsSigned {
+				conv = convertDecimalUint64
+			} else {
+				conv = convertDecimalInt64
+			}
+		case parquet.ByteArray:
+			conv = convertDecimalByteArray
+		case parquet.FixedLenByteArray:
+			conv = convertDecimalFixed
+		}
+		if conv != nil {
+			col = &fixedColumn[decimal128.Num]{pageCursor: cur, dtype: target, conv: conv}
+		}
+	}
+	if col == nil {
+		cur.pages.Close()
+		return nil, errs.NotImplementedf("parquet file %s column %q: reading %s as %s is not supported",
+			path, field.Name(), t, planner.TypeString(target))
+	}
+	return col, nil
+}
+
+func isUnit[U format.TimeUnitValue](ts *format.TimestampType) bool {
+	_, ok := ts.Unit.Value.(U)
+	return ok
+}
+
+// The converters below turn the n dense values of a page (or dictionary) into Arrow
+// values. The view* ones return the page's own memory.
+
+func viewInt32(v *encoding.Values, n int, _ []int32) ([]int32, bool) {
+	s := v.Int32()
+	return s[:min(n, len(s))], len(s) >= n
+}
+
+func viewInt64(v *encoding.Values, n int, _ []int64) ([]int64, bool) {
+	s := v.Int64()
+	return s[:min(n, len(s))], len(s) >= n
+}
+
+func viewFloat(v *encoding.Values, n int, _ []float32) ([]float32, bool) {
+	s := v.Float()
+	return s[:min(n, len(s))], len(s) >= n
+}
+
+func viewDouble(v *encoding.Values, n int, _ []float64) ([]float64, bool) {
+	s := v.Double()
+	return s[:min(n, len(s))], len(s) >= n
+}
+
+// grow returns dst resized to n, reallocating only when its capacity is short.
+func grow[T any](dst []T, n int) []T {
+	if cap(dst) < n {
+		return make([]T, n, n+n/4)
+	}
+	return dst[:n]
+}
+
+// convertInt32 narrows INT(8) and INT(16) (and widens UINT(8), UINT(16)) values.
+func convertInt32[T int8 | int16](v *encoding.Values, n int, dst []T) ([]T, bool) {
+	src := v.Int32()
+	if len(src) < n {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i, x := range src[:n] {
+		dst[i] = T(x)
+	}
+	return dst, true
+}
+
+// convertUint32 reads UINT(32) values, stored as INT32 bit patterns, as BIGINT.
+func convertUint32(v *encoding.Values, n int, dst []int64) ([]int64, bool) {
+	src := v.Int32()
+	if len(src) < n {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i, x := range src[:n] {
+		dst[i] = int64(uint32(x))
+	}
+	return dst, true
+}
+
+// convertScaled converts timestamps to microseconds: x*mul, or floor(x/div).
+func convertScaled(mul, div int64) func(*encoding.Values, int, []int64) ([]int64, bool) {
+	return func(v *encoding.Values, n int, dst []int64) ([]int64, bool) {
+		src := v.Int64()
+		if len(src) < n {
+			return nil, false
+		}
+		dst = grow(dst, n)
+		if div == 1 {
+			for i, x := range src[:n] {
+				dst[i] = x * mul
+			}
+			return dst, true
+		}
+		for i, x := range src[:n] {
+			q := x / div
+			if x%div < 0 {
+				q--
+			}
+			dst[i] = q
+		}
+		return dst, true
+	}
+}
+
+// julianUnixEpoch is the Julian day number of 1970-01-01, the epoch of INT96 timestamps'
+// day field (whose other 8 bytes are nanoseconds within the day).
+const julianUnixEpoch = 2440588
+
+func convertInt96(v *encoding.Values, n int, dst []int64) ([]int64, bool) {
+	src := v.Int96()
+	if len(src) < n {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i, x := range src[:n] {
+		nanos := int64(uint64(x[1])<<32 | uint64(x[0]))
+		dst[i] = (int64(x[2])-julianUnixEpoch)*microsPerDay + nanos/1000
+	}
+	return dst, true
+}
+
+func convertDecimalInt32(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
+	src := v.Int32()
+	if len(src) < n {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i, x := range src[:n] {
+		dst[i] = decimal128.FromI64(int64(x))
+	}
+	return dst, true
+}
+
+func convertDecimalInt64(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
+	src := v.Int64()
+	if len(src) < n {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i, x := range src[:n] {
+		dst[i] = decimal128.FromI64(x)
+	}
+	return dst, true
+}
+
+func convertDecimalUint64(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
+	src := v.Int64()
+	if len(src) < n {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i, x := range src[:n] {
+		dst[i] = decimal128.FromU64(uint64(x))
+	}
+	return dst, true
+}
+
+func convertDecimalByteArray(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
+	data, offs := v.ByteArray()
+	if len(offs) < n+1 || int(offs[n]) > len(data) {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i := range dst {
+		var ok bool
+		if dst[i], ok = decimalFromBigEndian(data[offs[i]:offs[i+1]]); !ok {
+			return nil, false
+		}
+	}
+	return dst, true
+}
+
+func convertDecimalFixed(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
+	data, size := v.FixedLenByteArray()
+	if size <= 0 || len(data) < n*size {
+		return nil, false
+	}
+	dst = grow(dst, n)
+	for i := range dst {
+		dst[i], _ = decimalFromBigEndian(data[i*size : (i+1)*size])
+	}
+	return dst, true
+}
+
+// decimalFromBigEndian reads a big-endian two's complement integer of up to 16 bytes
+// (longer ones only when the extra leading bytes are sign extension).
+func decimalFromBigEndian(b []byte) (decimal128.Num, bool) {
+	if len(b) > 16 {
+		ext := byte(0)
+		if b[len(b)-16]&0x80 != 0 {
+			ext = 0xFF
+		}
+		for _, x := range b[:len(b)-16] {
+			if x != ext {
+				return decimal128.Num{}, false
+			}
+		}
+		b = b[len(b)-16:]
+	}
+	var buf [16]byte
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		for i := range buf {
+			buf[i] = 0xFF
+		}
+	}
+	copy(buf[16-len(b):], b)
+	return decimal128.New(int64(binary.BigEndian.Uint64(buf[:8])), binary.BigEndian.Uint64(buf[8:])), true
+}

@@ -1,0 +1,24 @@
+// Package exec owns physical execution: the physical planner (logical plan → physical
+// nodes with exchanges), compiled vectorized expressions, the operators, the Exchange that
+// cuts a plan into stages, and the local scheduler that runs tasks (stage, partition) on a
+// pool sized to the cores. Subpackages: kernels (expression kernels), hashtable (hashing and
+// hash tables), datasource (Parquet, CSV, JSON, in-memory sources).
+//
+// Place in the import table (DESIGN.md): exec imports sql/planner, udf and its own
+// subpackages; it must not import sql/optimizer, sql/parser, dataframe or ml.
+//
+// Shapes:
+//   - A Node describes work for each of its Partitioning().N partitions; Execute(tc, p)
+//     instantiates the Operator of partition p. Operators are pulled (Open/Next/Close), always
+//     through the Next function of this package, which checks cancellation, converts panics to
+//     internal errors and records per-node metrics for EXPLAIN ANALYZE.
+//   - Ownership: a batch returned by Next belongs to the caller, who releases it or hands it
+//     on. Operators release what they still hold in Close.
+//   - Exchange is the only stage boundary. Its map side routes rows by hash (PartitionOf over
+//     hashtable.HashColumns), batches round-robin, or everything to one or all consumers; the
+//     shuffle data stays in memory until the query ends.
+//
+// How to add a physical operator: write exec/<operator>.go with the Node (state its
+// partitioning, order, memory use and who releases its batches) and its Operator, then add
+// its mapping in physical_planner.go (one case or one line).
+package exec

@@ -1,0 +1,325 @@
+package exec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/embersql/ember/exec/hashtable"
+	"github.com/embersql/ember/udf"
+)
+
+// AggMode is the phase of a hash aggregate.
+type AggMode int
+
+const (
+	// AggPartial folds raw rows into per-group partial states (before an exchange).
+	AggPartial AggMode = iota
+	// AggFinal merges partial states and produces results (after the exchange).
+	AggFinal
+	// AggSingle folds raw rows and produces results in one phase (used for DISTINCT
+	// aggregates, whose input is already hash-partitioned by the group keys).
+	AggSingle
+)
+
+func (m AggMode) String() string {
+	return [...]string{"partial", "final", "single"}[m]
+}
+
+// AggSpec is one aggregate of a HashAggregateExec. Args are input column ordinals (the
+// physical planner projects argument expressions into columns first). In AggFinal mode the
+// input holds the partial state columns instead, and StateCols are their ordinals.
+type AggSpec struct {
+	Fn        udf.AggregateFunction
+	Args      []int
+	ArgTypes  []arrow.DataType
+	Distinct  bool
+	StateCols []int
+	Name      string
+}
+
+// HashAggregateExec groups rows by the key columns Keys (input ordinals) and folds every
+// aggregate per group. Partitioning: in AggPartial as the child's; in AggFinal/AggSingle the
+// child must be hash-partitioned by the keys (or single), and so is the output. It holds all
+// groups of its partition in memory (a GroupMap plus one accumulator per aggregate) and
+// produces its output only after its input ends; with no keys it always produces exactly
+// one row per partition (the final one: one row overall, also for empty input).
+//
+// Output columns: the keys, then per aggregate either its partial state columns (AggPartial)
+// or its result (AggFinal, AggSingle).
+type HashAggregateExec struct {
+	Child  Node
+	Keys   []int
+	Aggs   []AggSpec
+	Mode   AggMode
+	schema *arrow.Schema
+}
+
+// NewHashAggregateExec builds the node; schema is its output schema.
+func NewHashAggregateExec(child Node, keys []int, aggs []AggSpec, mode AggMode, schema *arrow.Schema) *HashAggregateExec {
+	return &HashAggregateExec{Child: child, Keys: keys, Aggs: aggs, Mode: mode, schema: schema}
+}
+
+func (h *HashAggregateExec) Schema() *arrow.Schema { return h.schema }
+func (h *HashAggregateExec) Children() []Node      { return []Node{h.Child} }
+func (h *HashAggregateExec) Partitioning() Partitioning {
+	p := h.Child.Partitioning()
+	if h.Mode == AggPartial {
+		return Partitioning{Kind: AnyPartitioning, N: p.N}
+	}
+	if p.Kind == HashPartitioning {
+		keys := make([]int, len(h.Keys))
+		for i := range keys {
+			keys[i] = i
+		}
+		return Partitioning{Kind: HashPartitioning, N: p.N, Keys: keys}
+	}
+	return p
+}
+func (h *HashAggregateExec) String() string {
+	in := h.Child.Schema()
+	keys := make([]string, len(h.Keys))
+	for i, k := range h.Keys {
+		keys[i] = in.Field(k).Name
+	}
+	aggs := make([]string, len(h.Aggs))
+	for i, a := range h.Aggs {
+		aggs[i] = a.Name
+	}
+	return fmt.Sprintf("HashAggregate(%s): keys=[%s] aggs=[%s]", h.Mode, strings.Join(keys, ", "), strings.Join(aggs, ", "))
+}
+
+func (h *HashAggregateExec) Execute(tc *TaskContext, p int) (Operator, error) {
+	child, err := Build(tc, h.Child, p)
+	if err != nil {
+		return nil, err
+	}
+	return &hashAggOp{node: h, child: child}, nil
+}
+
+type hashAggOp struct {
+	node     *HashAggregateExec
+	child    Operator
+	groups   *hashtable.GroupMap
+	accs     []udf.GroupAccumulator
+	distinct []*hashtable.GroupMap // per aggregate, nil unless Distinct
+	out      arrow.RecordBatch
+	pos      int64
+	done     bool
+	ids      []uint32
+}
+
+func (o *hashAggOp) Open(tc *TaskContext) error {
+	in := o.node.Child.Schema()
+	if len(o.node.Keys) > 0 {
+		kt := make([]arrow.DataType, len(o.node.Keys))
+		for i, k := range o.node.Keys {
+			kt[i] = in.Field(k).Type
+		}
+		o.groups = hashtable.NewGroupMap(kt, tc.Mem)
+	}
+	o.accs = make([]udf.GroupAccumulator, len(o.node.Aggs))
+	o.distinct = make([]*hashtable.GroupMap, len(o.node.Aggs))
+	for i, a := range o.node.Aggs {
+		acc, err := a.Fn.NewAccumulator(a.ArgTypes, tc.Mem)
+		if err != nil {
+			return err
+		}
+		o.accs[i] = acc
+		if a.Distinct {
+			kt := append([]arrow.DataType{arrow.PrimitiveTypes.Uint32}, a.ArgTypes...)
+			o.distinct[i] = hashtable.NewGroupMap(kt, tc.Mem)
+		}
+	}
+	return Open(tc, o.child)
+}
+
+func (o *hashAggOp) numGroups() int {
+	if o.groups == nil {
+		return 1
+	}
+	return o.groups.Len()
+}
+
+func (o *hashAggOp) consume(tc *TaskContext, b arrow.RecordBatch) error {
+	n := int(b.NumRows())
+	if cap(o.ids) < n {
+		o.ids = make([]uint32, n)
+	}
+	ids := o.ids[:n]
+	if o.groups != nil {
+		keys := make([]arrow.Array, len(o.node.Keys))
+		for i, k := range o.node.Keys {
+			keys[i] = b.Column(k)
+		}
+		if err := o.groups.Insert(keys, ids); err != nil {
+			return err
+		}
+	} else {
+		clear(ids)
+	}
+	ng := o.numGroups()
+	for i, a := range o.node.Aggs {
+		if o.node.Mode == AggFinal {
+			states := make([]arrow.Array, len(a.StateCols))
+			for j, c := range a.StateCols {
+				states[j] = b.Column(c)
+			}
+			if err := o.accs[i].Merge(states, ids, ng); err != nil {
+				return err
+			}
+			continue
+		}
+		args := make([]arrow.Array, len(a.Args))
+		for j, c := range a.Args {
+			args[j] = b.Column(c)
+		}
+		if o.distinct[i] != nil {
+			if err := o.updateDistinct(tc, i, args, ids, ng); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := o.accs[i].Update(args, ids, ng); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateDistinct feeds aggregate i only the (group, args) pairs not seen before.
+func (o *hashAggOp) updateDistinct(tc *TaskContext, i int, args []arrow.Array, ids []uint32, ng int) error {
+	gb := array.NewUint32Builder(tc.Mem)
+	gb.AppendValues(ids, nil)
+	garr := gb.NewArray()
+	gb.Release()
+	defer garr.Release()
+	dm := o.distinct[i]
+	before := uint32(dm.Len())
+	seen := make([]uint32, len(ids))
+	if err := dm.Insert(append([]arrow.Array{garr}, args...), seen); err != nil {
+		return err
+	}
+	var fresh []int32
+	var freshIDs []uint32
+	for r, s := range seen {
+		if s >= before {
+			// The first row that created this pair; later duplicates in the batch get the
+			// same id, so keep only ids not yet taken.
+			before = max(before, s+1)
+			fresh = append(fresh, int32(r))
+			freshIDs = append(freshIDs, ids[r])
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	sub := make([]arrow.Array, len(args))
+	defer func() {
+		for _, a := range sub {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for j, a := range args {
+		t, err := TakeArray(tc.Mem, a, fresh)
+		if err != nil {
+			return err
+		}
+		sub[j] = t
+	}
+	return o.accs[i].Update(sub, freshIDs, ng)
+}
+
+func (o *hashAggOp) finish(tc *TaskContext) error {
+	ng := o.numGroups()
+	var cols []arrow.Array
+	release := func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}
+	if o.groups != nil {
+		keys, err := o.groups.Keys()
+		if err != nil {
+			return err
+		}
+		cols = append(cols, keys...)
+	}
+	for _, acc := range o.accs {
+		if o.node.Mode == AggPartial {
+			st, err := acc.State(ng)
+			if err != nil {
+				release()
+				return err
+			}
+			cols = append(cols, st...)
+		} else {
+			f, err := acc.Final(ng)
+			if err != nil {
+				release()
+				return err
+			}
+			cols = append(cols, f)
+		}
+	}
+	o.out = array.NewRecordBatch(o.node.schema, cols, int64(ng))
+	release()
+	return nil
+}
+
+func (o *hashAggOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
+	if !o.done {
+		for {
+			b, err := Next(tc, o.child)
+			if err != nil {
+				return nil, err
+			}
+			if b == nil {
+				break
+			}
+			err = o.consume(tc, b)
+			b.Release()
+			if err != nil {
+				return nil, err
+			}
+		}
+		o.done = true
+		if err := o.finish(tc); err != nil {
+			return nil, err
+		}
+	}
+	if o.out == nil || o.pos >= o.out.NumRows() {
+		return nil, nil
+	}
+	end := min(o.pos+int64(tc.BatchSize), o.out.NumRows())
+	b := o.out.NewSlice(o.pos, end)
+	o.pos = end
+	return b, nil
+}
+
+func (o *hashAggOp) Close() error {
+	if o.out != nil {
+		o.out.Release()
+		o.out = nil
+	}
+	if o.groups != nil {
+		o.groups.Release()
+		o.groups = nil
+	}
+	for _, a := range o.accs {
+		if a != nil {
+			a.Release()
+		}
+	}
+	o.accs = nil
+	for _, d := range o.distinct {
+		if d != nil {
+			d.Release()
+		}
+	}
+	o.distinct = nil
+	return Close(o.child)
+}

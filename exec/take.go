@@ -1,0 +1,43 @@
+package exec
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/embersql/ember/internal/errs"
+)
+
+// TakeArray gathers values[indices[i]] into a new array owned by the caller (arrow compute's
+// take kernel). An index of -1 yields NULL... is not supported: indices must be in range.
+func TakeArray(mem memory.Allocator, values arrow.Array, indices []int32) (arrow.Array, error) {
+	ib := array.NewInt32Builder(mem)
+	ib.AppendValues(indices, nil)
+	ia := ib.NewInt32Array()
+	ib.Release()
+	defer ia.Release()
+	return TakeByArray(mem, values, ia)
+}
+
+// TakeByArray gathers values by an index array that may hold NULLs (NULL index → NULL).
+func TakeByArray(mem memory.Allocator, values arrow.Array, indices arrow.Array) (arrow.Array, error) {
+	ctx := compute.WithAllocator(context.Background(), mem)
+	out, err := compute.TakeArray(ctx, values, indices)
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrInternal, err, "take")
+	}
+	return out, nil
+}
+
+// FilterBatch keeps the rows of b where mask is true (NULL counts as false). b stays owned by
+// the caller; the result is new.
+func FilterBatch(mem memory.Allocator, b arrow.RecordBatch, mask arrow.Array) (arrow.RecordBatch, error) {
+	ctx := compute.WithAllocator(context.Background(), mem)
+	out, err := compute.FilterRecordBatch(ctx, b, mask, compute.DefaultFilterOptions())
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrInternal, err, "filter")
+	}
+	return out, nil
+}

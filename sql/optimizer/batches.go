@@ -1,0 +1,32 @@
+package optimizer
+
+// DefaultBatches returns the batches a session runs, in order. Adding a rule is one line
+// here (plus its file and its testdata file). A rule's position matters: rules in a
+// fixed-point batch run in this order on every pass.
+func DefaultBatches() []Batch {
+	return []Batch{
+		{Name: "Operator Optimization", Strategy: FixedPoint(100), Rules: []Rule{
+			ConstantFolding{},
+			FilterPushdown{},
+		}},
+		{Name: "Column Pruning", Strategy: Once, Rules: []Rule{
+			ProjectionPruning{},
+		}},
+	}
+}
+
+// RuleNames lists the names of the default rules in the order they first run, each once:
+// the names Options.Disabled accepts with the default batches.
+func RuleNames() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, b := range DefaultBatches() {
+		for _, r := range b.Rules {
+			if !seen[r.Name()] {
+				seen[r.Name()] = true
+				names = append(names, r.Name())
+			}
+		}
+	}
+	return names
+}

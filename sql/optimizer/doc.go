@@ -1,0 +1,38 @@
+// Package optimizer owns Ember's logical optimizer: rules that rewrite planner.Plan trees,
+// the named batches they run in, the driver that runs the batches, the rule trace shown by
+// EXPLAIN VERBOSE, and the plan invariant checks. Statistics and cost (join order,
+// broadcast or shuffle) will live here too.
+//
+// Place in the import table (DESIGN.md): optimizer imports sql/planner, udf and
+// internal/errs. It must not import exec or dataframe: constant folding evaluates through
+// an injected Options.Eval (the session builds it from exec's kernels), so no evaluation
+// logic is duplicated here. Its tests may import sql/parser and sql/planner/binder.
+//
+// The driver (driver.go) runs batches in order, each Once or to a FixedPoint, like
+// Catalyst's RuleExecutor. A rule returns the same pointer when it changes nothing; after a
+// rule that changed the plan the driver checks that the root schema is unchanged
+// (planner.Schema.Equal), and, with invariant checks on (Options.CheckInvariants, always on
+// under the ember_invariants build tag, as in CI), validates the whole plan (CheckPlan),
+// rejects a "change" that produced an equal plan and checks that Once batches are
+// idempotent. Rule errors come back as `optimizer rule "Name": ...`. A rule's name is its
+// only identity: Options.Disabled turns rules off by name, with a did-you-mean for typos.
+//
+// Rules (one file each, named after the rule):
+//   - ConstantFolding (constant_folding.go): folds constant expressions through
+//     Options.Eval, simplifies AND/OR/NOT with boolean literals, removes filters that are
+//     always true and empties those that are never true.
+//   - FilterPushdown (filter_pushdown.go): moves filter conjuncts through projections,
+//     aliases, sorts, joins (turning cross joins with equalities into inner joins),
+//     aggregates and unions, and hands them to scans as hints.
+//   - ProjectionPruning (projection_pruning.go): drops columns no ancestor reads, from
+//     scans, projections, aggregates, unions and values, and narrows join and sort inputs.
+//
+// How to add a rule:
+//  1. write sql/optimizer/<rule_name>.go: a type with Name() and Apply(), whose comment
+//     sketches the plan before and after, its preconditions and a case it must refuse;
+//     reuse the helpers of exprs.go and planner's Transform* functions;
+//  2. add one line for it to its batch in batches.go (DefaultBatches);
+//  3. add testdata/optimizer/<rule_name>.txt with `optimize expect=<Name>` cases showing
+//     the plan before and after, and at least one `expect-not=<Name>` case for what it must
+//     refuse (see datadriven_test.go for the commands).
+package optimizer

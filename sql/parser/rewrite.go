@@ -1,0 +1,311 @@
+package parser
+
+import (
+	"sort"
+	"strings"
+)
+
+// Names of the functions that carry NULLS FIRST/LAST through TiDB's parser, and the prefix
+// reserved for them: a statement naming any identifier with this prefix is rejected, so that a
+// marker in the AST always comes from a rewrite.
+const (
+	reservedPrefix   = "__ember_"
+	markerNullsFirst = "__ember_nulls_first"
+	markerNullsLast  = "__ember_nulls_last"
+)
+
+// edit replaces script[start:end] (absolute offsets; start == end inserts) with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// mark records where an edit landed in the rewritten text.
+type mark struct{ newStart, newEnd, origStart, origEnd int }
+
+// rewritten is a statement's text after Ember's rewrites, with the map back to the script and
+// the number of each rewrite done (collect checks the AST holds exactly as many markers).
+type rewritten struct {
+	text  string
+	start int // script offset of the statement
+	marks []mark
+	// fullJoins, nullsItems and boolCasts count the FULL JOIN, NULLS FIRST/LAST and
+	// CAST(... AS BOOLEAN) rewrites.
+	fullJoins, nullsItems, boolCasts int
+}
+
+// origStart maps offset p of the rewritten text to the script: a position inside inserted or
+// replacing text maps to the start of the text it replaced.
+func (r *rewritten) origStart(p int) int {
+	i := sort.Search(len(r.marks), func(i int) bool { return r.marks[i].newStart > p }) - 1
+	if i < 0 {
+		return r.start + p
+	}
+	m := r.marks[i]
+	if p < m.newEnd {
+		return m.origStart
+	}
+	return m.origEnd + p - m.newEnd
+}
+
+// origEnd maps an exclusive end offset p of the rewritten text to the script: an end inside
+// inserted or replacing text maps to the end of the text it replaced.
+func (r *rewritten) origEnd(p int) int {
+	i := sort.Search(len(r.marks), func(i int) bool { return r.marks[i].newStart >= p }) - 1
+	if i < 0 {
+		return r.start + p
+	}
+	m := r.marks[i]
+	if p <= m.newEnd {
+		return m.origEnd
+	}
+	return m.origEnd + p - m.newEnd
+}
+
+// rewriter applies the rewrites to the significant tokens of one statement.
+type rewriter struct {
+	src   string
+	sig   []token
+	edits []edit
+	out   rewritten
+}
+
+// selectOptions are the words TiDB accepts between SELECT and the field list; a
+// STRAIGHT_JOIN among them is the select option, not the join operator.
+var selectOptions = map[string]bool{
+	"ALL": true, "DISTINCT": true, "DISTINCTROW": true, "HIGH_PRIORITY": true,
+	"LOW_PRIORITY": true, "DELAYED": true, "SQL_SMALL_RESULT": true, "SQL_BIG_RESULT": true,
+	"SQL_BUFFER_RESULT": true, "SQL_CACHE": true, "SQL_NO_CACHE": true,
+	"SQL_CALC_FOUND_ROWS": true,
+}
+
+// rewrite returns the text of script[start:end] with Ember's rewrites applied to sig, the
+// statement's tokens that are not comments. Text inside strings, quoted identifiers and
+// comments is never changed: edits replace or insert at word tokens only.
+func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
+	r := &rewriter{src: script, sig: sig}
+	selectOpts := false
+	for i, t := range sig {
+		if t.kind == tokWord || t.kind == tokQuotedIdent {
+			if name := unquoteIdent(script, t); len(name) >= len(reservedPrefix) &&
+				strings.EqualFold(name[:len(reservedPrefix)], reservedPrefix) {
+				return nil, errorAtToken(script, t, "identifiers starting with "+reservedPrefix+" are reserved by Ember")
+			}
+		}
+		w := r.word(i)
+		if w == "" || r.afterDot(i) {
+			selectOpts = false
+			continue
+		}
+		keepOpts := false
+		switch {
+		case w == "SELECT":
+			keepOpts = true
+		case w == "STRAIGHT_JOIN":
+			// The join operator is an inner join with a join-order hint: write it JOIN, so
+			// that every STRAIGHT_JOIN TiDB sees comes from a FULL JOIN.
+			if selectOpts {
+				keepOpts = true
+			} else {
+				r.replace(i, "JOIN")
+			}
+		case selectOptions[w]:
+			keepOpts = selectOpts
+		case w == "FULL":
+			r.fullJoin(i)
+		case w == "NULLS":
+			r.nullsOrder(i)
+		case w == "CAST":
+			if err := r.cast(i); err != nil {
+				return nil, err
+			}
+		}
+		selectOpts = keepOpts
+	}
+	r.build(start, end)
+	return &r.out, nil
+}
+
+// word returns token i upper-cased when it is a word, else "".
+func (r *rewriter) word(i int) string {
+	if i < 0 || i >= len(r.sig) || r.sig[i].kind != tokWord {
+		return ""
+	}
+	return strings.ToUpper(r.src[r.sig[i].start:r.sig[i].end])
+}
+
+func (r *rewriter) isWord(i int, kw string) bool {
+	if i < 0 || i >= len(r.sig) || r.sig[i].kind != tokWord {
+		return false
+	}
+	return strings.EqualFold(r.src[r.sig[i].start:r.sig[i].end], kw)
+}
+
+func (r *rewriter) isPunct(i int, c byte) bool {
+	return i >= 0 && i < len(r.sig) && r.sig[i].kind == tokPunct && r.src[r.sig[i].start] == c
+}
+
+// afterDot reports whether token i follows a '.', where a word is a name (t.full, db.cast).
+func (r *rewriter) afterDot(i int) bool { return r.isPunct(i-1, '.') }
+
+func (r *rewriter) replace(i int, text string) {
+	r.edits = append(r.edits, edit{start: r.sig[i].start, end: r.sig[i].end, text: text})
+}
+
+func (r *rewriter) insert(at int, text string) {
+	r.edits = append(r.edits, edit{start: at, end: at, text: text})
+}
+
+// fullJoin rewrites FULL [OUTER] JOIN (token i is FULL) to STRAIGHT_JOIN, which takes the same
+// ON or USING clause. After AS or NATURAL, FULL is left alone (an alias named full, or a
+// NATURAL FULL JOIN, which Ember does not support and TiDB rejects).
+func (r *rewriter) fullJoin(i int) {
+	if r.isWord(i-1, "AS") || r.isWord(i-1, "NATURAL") {
+		return
+	}
+	j := i + 1
+	if r.isWord(j, "OUTER") {
+		j++
+	}
+	if !r.isWord(j, "JOIN") {
+		return
+	}
+	r.replace(i, "STRAIGHT_JOIN")
+	for k := i + 1; k <= j; k++ {
+		r.replace(k, "")
+	}
+	r.out.fullJoins++
+}
+
+// nullsOrder rewrites an ORDER BY item `expr [ASC|DESC] NULLS FIRST|LAST` (token i is NULLS)
+// to ` __ember_nulls_first(expr) [ASC|DESC]`. Anything else is left for TiDB to reject.
+func (r *rewriter) nullsOrder(i int) {
+	marker := markerNullsFirst
+	switch {
+	case r.isWord(i+1, "FIRST"):
+	case r.isWord(i+1, "LAST"):
+		marker = markerNullsLast
+	default:
+		return
+	}
+	exprEnd := i - 1
+	if r.isWord(exprEnd, "ASC") || r.isWord(exprEnd, "DESC") {
+		exprEnd--
+	}
+	itemStart, ok := r.orderByItemStart(exprEnd)
+	if !ok || itemStart > exprEnd {
+		return
+	}
+	r.insert(r.sig[itemStart].start, " "+marker+"(")
+	r.insert(r.sig[exprEnd].end, ")")
+	r.replace(i, "")
+	r.replace(i+1, "")
+	r.out.nullsItems++
+}
+
+// orderByItemStart walks back from token last, at its parenthesis depth, to the start of its
+// item in an ORDER BY list: the token after the nearest ',' or after ORDER BY. ok is false when
+// the list is not an ORDER BY list (GROUP BY, PARTITION BY) or no BY precedes it.
+func (r *rewriter) orderByItemStart(last int) (start int, ok bool) {
+	depth, start := 0, -1
+	for j := last; j >= 0; j-- {
+		switch {
+		case r.isPunct(j, ')'):
+			depth++
+		case r.isPunct(j, '('):
+			if depth == 0 {
+				return 0, false
+			}
+			depth--
+		case depth > 0:
+		case r.isPunct(j, ','):
+			if start < 0 {
+				start = j + 1
+			}
+		case r.isWord(j, "BY") && !r.afterDot(j):
+			if !r.isWord(j-1, "ORDER") {
+				return 0, false
+			}
+			if start < 0 {
+				start = j + 1
+			}
+			return start, true
+		}
+	}
+	return 0, false
+}
+
+// cast rewrites the target type of CAST(expr AS type) (token i is CAST) where TiDB lacks
+// Spark's name for it; see doc.go for the table. A user's CAST(... AS type ARRAY) is refused,
+// because that form marks a boolean cast.
+func (r *rewriter) cast(i int) *Error {
+	if !r.isPunct(i+1, '(') {
+		return nil
+	}
+	depth, as, closing := 0, -1, -1
+	for j := i + 1; j < len(r.sig) && closing < 0; j++ {
+		switch {
+		case r.isPunct(j, '('):
+			depth++
+		case r.isPunct(j, ')'):
+			depth--
+			if depth == 0 {
+				closing = j
+			}
+		case depth == 1 && as < 0 && r.isWord(j, "AS"):
+			as = j
+		}
+	}
+	if as < 0 || closing < 0 || as+1 >= closing {
+		return nil
+	}
+	if r.isWord(closing-1, "ARRAY") {
+		return errorAtToken(r.src, r.sig[closing-1], "CAST to an ARRAY type is not supported")
+	}
+	typ, single := as+1, as+2 == closing
+	switch r.word(typ) {
+	case "INTEGER", "INT", "BIGINT":
+		r.replace(typ, "SIGNED")
+	case "VARCHAR", "TEXT", "STRING":
+		if single {
+			r.replace(typ, "CHAR")
+		}
+	case "TIMESTAMP":
+		r.replace(typ, "DATETIME")
+	case "BOOLEAN", "BOOL":
+		if single {
+			r.replace(typ, "SIGNED ARRAY")
+			r.out.boolCasts++
+		}
+	}
+	return nil
+}
+
+// build applies the edits to script[start:end] and records the marks.
+func (r *rewriter) build(start, end int) {
+	r.out.start = start
+	if len(r.edits) == 0 {
+		r.out.text = r.src[start:end]
+		return
+	}
+	// Insertions sort before a replacement at the same offset; ties keep their order.
+	sort.SliceStable(r.edits, func(a, b int) bool {
+		ea, eb := r.edits[a], r.edits[b]
+		if ea.start != eb.start {
+			return ea.start < eb.start
+		}
+		return ea.end-ea.start < eb.end-eb.start
+	})
+	var b strings.Builder
+	b.Grow(end - start + 32*len(r.edits))
+	cur := start
+	for _, e := range r.edits {
+		b.WriteString(r.src[cur:e.start])
+		ns := b.Len()
+		b.WriteString(e.text)
+		r.out.marks = append(r.out.marks, mark{newStart: ns, newEnd: b.Len(), origStart: e.start, origEnd: e.end})
+		cur = e.end
+	}
+	b.WriteString(r.src[cur:end])
+	r.out.text = b.String()
+}
