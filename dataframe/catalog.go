@@ -3,6 +3,7 @@ package dataframe
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -242,4 +243,37 @@ func (c *catalog) isView(name string) bool {
 	defer c.mu.Unlock()
 	_, ok := c.views[strings.ToLower(name)]
 	return ok
+}
+
+// SeedTables copies Parquet files out of fsys into the warehouse's sample/ folder and
+// registers each as a table (files maps table name → path in fsys). The shell seeds a new
+// warehouse with the embedded sample data this way. Existing tables of the same name are
+// left alone.
+func (s *Session) SeedTables(fsys fs.FS, files map[string]string) error {
+	if s.cfg.warehouse == "" {
+		return errs.Planf("sample tables need a warehouse directory")
+	}
+	dir := filepath.Join(s.cfg.warehouse, "sample")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return errs.Execf("cannot create %s: %v", dir, err)
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, files[name])
+		if err != nil {
+			return errs.Execf("sample table %s: %v", name, err)
+		}
+		dst := filepath.Join(dir, name+".parquet")
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			return errs.Execf("sample table %s: %v", name, err)
+		}
+		if err := s.cat.createTable(tableDef{Name: name, Format: "parquet", Location: dst}, false, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -302,7 +302,7 @@ func TestAggregateResults(t *testing.T) {
 		}, 2, []string{"2020-01-01", "2020-01-02"}},
 		{"min(timestamp)", "min", []arrow.DataType{ts}, []batch{
 			{args: []string{`["2020-01-01 10:00:00", "2020-01-01 09:59:59"]`}, groups: []uint32{0, 0}},
-		}, 1, []string{"2020-01-01T09:59:59Z"}},
+		}, 1, []string{"2020-01-01T09:59:59"}},
 		{"min(null)", "min", []arrow.DataType{arrow.Null}, []batch{{args: []string{"[null]"}, groups: []uint32{0}}}, 2, []string{"NULL", "NULL"}},
 	}
 	for _, tc := range tests {

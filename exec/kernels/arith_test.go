@@ -237,3 +237,23 @@ func TestNegate(t *testing.T) {
 		wantErr(t, err, c.err)
 	}
 }
+
+// Some producers leave the value buffer out of an all-NULL array.
+func TestAllNullWithoutValueBuffer(t *testing.T) {
+	mem := newMem(t)
+	valid := memory.NewResizableBuffer(mem)
+	valid.Resize(1)
+	valid.Bytes()[0] = 0
+	d := array.NewData(planner.Int64, 3, []*memory.Buffer{valid, nil}, nil, 3, 0)
+	valid.Release()
+	a := array.MakeFromData(d)
+	d.Release()
+	defer a.Release()
+	one := fromJSON(t, mem, planner.Int64, `[1, 2, 3]`)
+	nulls := fromJSON(t, mem, planner.Int64, `[null, null, null]`)
+	checkKernel(t, nulls, arithFn(planner.OpMul, planner.Int64)(mem), a, one)
+	checkKernel(t, fromJSON(t, mem, planner.String, `[null, null, null]`),
+		func(in []arrow.Array) (arrow.Array, error) { return Cast(mem, in[0], planner.String) }, a)
+	checkKernel(t, fromJSON(t, mem, planner.Boolean, `[null, null, null]`),
+		func(in []arrow.Array) (arrow.Array, error) { return Compare(mem, planner.OpLt, in[0], in[1]) }, one, a)
+}

@@ -83,7 +83,7 @@ func TestValueAndJSON(t *testing.T) {
 			want: "1999-12-31 23:59:59.5", wantJSON: `"1999-12-31 23:59:59.5"`},
 		{name: "timestamp seconds unit", dt: tsS, json: `["2024-01-15 00:00:01"]`,
 			want: "2024-01-15 00:00:01", wantJSON: `"2024-01-15 00:00:01"`},
-		{name: "timestamp utc", dt: tsUTC, json: `["2024-01-15 10:30:00"]`,
+		{name: "timestamp utc", dt: tsUTC, json: `["2024-01-15T10:30:00Z"]`,
 			want: "2024-01-15 10:30:00", wantJSON: `"2024-01-15 10:30:00"`},
 		{name: "timestamp in a zone shows its wall time", dt: tsPlus2, json: `["2024-01-15T10:30:00Z"]`,
 			want: "2024-01-15 12:30:00", wantJSON: `"2024-01-15 12:30:00"`},

@@ -173,6 +173,22 @@ var bindCases = []struct {
 		plan("Project: t.c, max(t.b) AS `Max`(b)", "  Aggregate: groupBy=[t.c] aggs=[max(t.b) AS max(t.b)]", "    "+scanT),
 		"c:VARCHAR, `Max`(b):DOUBLE"},
 
+	// TPC-H Q1's shape. sum of DECIMAL(31,4) is DECIMAL(41,4) in the test registry, which
+	// planner.Decimal caps at 38.
+	{"tpch q1 shape", `SELECT l_returnflag, sum(l_quantity) AS sum_qty,
+       sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price, avg(l_discount) AS avg_disc,
+       count(*) AS count_order
+FROM lineitem
+WHERE l_shipdate <= DATE '1998-12-01' - INTERVAL '90' DAY
+GROUP BY l_returnflag
+ORDER BY l_returnflag`,
+		plan("Sort: lineitem.l_returnflag ASC NULLS FIRST",
+			"  Project: lineitem.l_returnflag, sum(lineitem.l_quantity) AS sum_qty, sum((lineitem.l_extendedprice * (1.00 - lineitem.l_discount))) AS sum_disc_price, avg(lineitem.l_discount) AS avg_disc, count(*) AS count_order",
+			"    Aggregate: groupBy=[lineitem.l_returnflag] aggs=[sum(lineitem.l_quantity) AS sum(lineitem.l_quantity), sum((lineitem.l_extendedprice * (1.00 - lineitem.l_discount))) AS sum((lineitem.l_extendedprice * (1.00 - lineitem.l_discount))), avg(lineitem.l_discount) AS avg(lineitem.l_discount), count(*) AS count(*)]",
+			"      Filter: (lineitem.l_shipdate <= (DATE '1998-12-01' + INTERVAL months=0 days=-90 micros=0))",
+			"        "+scanLineitem),
+		"l_returnflag:VARCHAR, sum_qty:DECIMAL(25,2), sum_disc_price:DECIMAL(38,4), avg_disc:DECIMAL(19,6), count_order:BIGINT"},
+
 	// ORDER BY, DISTINCT, LIMIT.
 	{"order by alias, position, hidden column", "SELECT a AS x, b FROM t ORDER BY x DESC, 2, c",
 		plan("Project: x, t.b",
