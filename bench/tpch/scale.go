@@ -12,8 +12,8 @@ import (
 // go-tpc's dbgen.InitDbGen takes an integer scale factor, while TPC-H's own dbgen also
 // accepts fractions below 1 (driver.c: with -s 0.01 it sets scale to 1 and multiplies
 // each table's base row count by the fraction, in thousandths). To offer the same small
-// scales, scaleBases below does what driver.c does, on dbgen's unexported tables through
-// go:linkname, right after InitDbGen(1):
+// scales, initDbgen below does what driver.c does, right after InitDbGen(1), on dbgen's
+// unexported tables, which it reaches with linkname directives:
 //
 //	base[t] = base[t] * milli / 1000 (at least 1)  for part, partsupp, supplier, customer,
 //	                                               orders, lineitem and the two pair tables
