@@ -238,4 +238,3 @@ func stringResult(s *Session, names []string, rows [][]string) *Result {
 	rec := b.NewRecordBatch()
 	return &Result{Schema: schema, Batches: []arrow.RecordBatch{rec}}
 }
-

@@ -91,7 +91,9 @@ func Wrap(kind error, err error, format string, args ...any) error {
 }
 
 // Canceled returns a canceled error wrapping cause (typically context.Canceled).
-func Canceled(cause error) error { return &Error{Kind: ErrCanceled, Msg: "query canceled", Cause: cause} }
+func Canceled(cause error) error {
+	return &Error{Kind: ErrCanceled, Msg: "query canceled", Cause: cause}
+}
 
 // FromPanic turns a recovered panic value into an internal error with a stack.
 func FromPanic(r any) error {

@@ -27,12 +27,12 @@ type Expr interface {
 // ColumnRef reads the column with Col.ID from the node's input.
 type ColumnRef struct{ Col Column }
 
-func (e *ColumnRef) Type() arrow.DataType          { return e.Col.Type }
-func (e *ColumnRef) Nullable() bool                { return e.Col.Nullable }
-func (e *ColumnRef) Children() []Expr              { return nil }
-func (e *ColumnRef) WithChildren(c []Expr) Expr    { return e }
-func (e *ColumnRef) String() string                { return e.Col.QualifiedName() }
-func NewColumnRef(c Column) *ColumnRef             { return &ColumnRef{Col: c} }
+func (e *ColumnRef) Type() arrow.DataType       { return e.Col.Type }
+func (e *ColumnRef) Nullable() bool             { return e.Col.Nullable }
+func (e *ColumnRef) Children() []Expr           { return nil }
+func (e *ColumnRef) WithChildren(c []Expr) Expr { return e }
+func (e *ColumnRef) String() string             { return e.Col.QualifiedName() }
+func NewColumnRef(c Column) *ColumnRef          { return &ColumnRef{Col: c} }
 
 // Literal is a constant. Value holds one of: nil (NULL), bool, int64 (all integer types),
 // float64 (FLOAT and DOUBLE), decimal128.Num (scaled by the type's scale), string,
