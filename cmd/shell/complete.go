@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/embersql/ember/internal/format"
 	"github.com/embersql/ember/sql/parser"
 )
 
@@ -83,6 +84,9 @@ func (c *completer) suggest(before, after string) []suggestion {
 	if word == "" || strings.ContainsAny(word[:1], "'\"`") {
 		return nil
 	}
+	if line := strings.TrimLeft(before, " \t"); isMeta(line) {
+		return c.metaSuggestions(line, word)
+	}
 	// The splitter knows SQL's quoting: a ';' typed at the cursor ends a statement that
 	// ends with the word, unless the cursor is inside a string, quoted identifier or
 	// comment (the ';' is then swallowed, or the comment trimmed off the statement).
@@ -91,9 +95,6 @@ func (c *completer) suggest(before, after string) []suggestion {
 		return nil
 	}
 	head := before[:len(before)-len(word)]
-	if strings.TrimSpace(head) == "." || strings.HasPrefix(strings.TrimSpace(before), `\`) && !strings.ContainsAny(strings.TrimSpace(before), " \t") {
-		return metaSuggestions(strings.TrimSpace(before))
-	}
 	c.load()
 	toks := tokens(head)
 	if strings.HasSuffix(head, ".") {
@@ -266,18 +267,32 @@ func match(word string, kws []string, groups ...group) []suggestion {
 	return out
 }
 
-// metaSuggestions completes a meta-command name typed at the start of a line. Dot
-// commands lose their dot, which is a word separator and stays in the buffer.
-func metaSuggestions(typed string) []suggestion {
-	var out []suggestion
-	for _, c := range metaCommands() {
-		for _, n := range c.names {
-			if n != typed && strings.HasPrefix(n, typed) {
-				out = append(out, suggestion{strings.TrimPrefix(n, "."), c.help})
+// metaSuggestions completes a meta-command line: its name (dot commands lose their dot,
+// which is a word separator and stays in the buffer), or the argument word of .mode
+// (modes), .schema and \d (tables) and the on|off switches.
+func (c *completer) metaSuggestions(line, word string) []suggestion {
+	name, _, hasArgs := strings.Cut(line, " ")
+	if !hasArgs {
+		var out []suggestion
+		for _, m := range metaCommands() {
+			for _, n := range m.names {
+				if n != line && strings.HasPrefix(n, line) {
+					out = append(out, suggestion{strings.TrimPrefix(n, "."), m.help})
+				}
 			}
 		}
+		return out
 	}
-	return out
+	switch name {
+	case ".mode":
+		return match(word, nil, group{format.ModeNames(), "mode"})
+	case ".schema", `\d`:
+		c.load()
+		return match(word, nil, group{c.tables, "table"})
+	case ".headers", ".timer", `\timing`, ".bail", ".echo", `\x`:
+		return match(word, nil, group{[]string{"on", "off"}, ""})
+	}
+	return nil
 }
 
 func sortedCopy(s []string) []string {

@@ -41,6 +41,11 @@ func TestSuggest(t *testing.T) {
 		// Meta-commands.
 		{before: ".ta", want: []string{"tables"}},
 		{before: `\d`, want: []string{`\dt`}},
+		{before: ".mode c", want: []string{"csv"}},
+		{before: ".mode j", want: []string{"json", "jsonl"}},
+		{before: `\d cu`, want: []string{"customers"}},
+		{before: ".timer o", want: []string{"on", "off"}},
+		{before: ".read fi", want: nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.before, func(t *testing.T) {

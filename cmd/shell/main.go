@@ -20,11 +20,20 @@ import (
 var version = "dev"
 
 func main() {
-	std := stdio{
-		in: os.Stdin, out: os.Stdout, err: os.Stderr,
-		terminal: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd())),
-	}
+	std := stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, terminal: interactiveTerminal()}
 	os.Exit(runMain(os.Args[1:], std, openSession))
+}
+
+// interactiveTerminal reports whether stdin and stdout are terminals and the terminal
+// has a size: go-prompt divides by its width, so a terminal without one (some serial
+// consoles and editor shells) is read like a pipe.
+func interactiveTerminal() bool {
+	in, out := int(os.Stdin.Fd()), int(os.Stdout.Fd())
+	if !term.IsTerminal(in) || !term.IsTerminal(out) {
+		return false
+	}
+	w, _, err := term.GetSize(in)
+	return err == nil && w > 0
 }
 
 // stdio is the process's standard streams; terminal says whether stdin and stdout are

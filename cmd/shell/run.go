@@ -172,7 +172,7 @@ func (f *feeder) runStatement(ctx context.Context, sql string) bool {
 	if text == "" || text == ";" {
 		return true
 	}
-	f.ran(text)
+	f.ran(text + ";")
 	return f.s.runSQL(ctx, text)
 }
 

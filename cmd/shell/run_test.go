@@ -319,7 +319,7 @@ func TestInteractiveConfirmations(t *testing.T) {
 	if !strings.Contains(errOut.String(), "Error: parse error") {
 		t.Errorf("stderr %q, want the error of bad", errOut.String())
 	}
-	if wantHist := []string{`\timing`, `\x`, "bad", "select\n1", `\x off`}; !slices.Equal(history, wantHist) {
+	if wantHist := []string{`\timing`, `\x`, "bad;", "select\n1;", `\x off`}; !slices.Equal(history, wantHist) {
 		t.Errorf("history %q, want %q", history, wantHist)
 	}
 	if f.inStatement() {

@@ -517,14 +517,19 @@ func (p *jsonParser) str(buf *[]byte) ([]byte, error) {
 				return nil, p.errorf("invalid \\u escape")
 			}
 			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
+				// A pair makes one rune; a lone surrogate is U+FFFD (as in encoding/json),
+				// and an escape after it that does not complete a pair is read on its own.
+				dec := utf8.RuneError
 				if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
+					save := p.i
 					p.i += 2
-					if r2, ok = p.hex4(); !ok {
-						return nil, p.errorf("invalid \\u escape")
+					if r2, ok := p.hex4(); ok && utf16.DecodeRune(r, r2) != utf8.RuneError {
+						dec = utf16.DecodeRune(r, r2)
+					} else {
+						p.i = save
 					}
 				}
-				r = utf16.DecodeRune(r, r2)
+				r = dec
 			}
 			out = utf8.AppendRune(out, r)
 		default:

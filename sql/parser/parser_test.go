@@ -185,7 +185,7 @@ func restoreExpr(t *testing.T, e ast.ExprNode) string {
 	}
 	var sb strings.Builder
 	if err := e.Restore(format.NewRestoreCtx(format.RestoreStringSingleQuotes|format.RestoreKeyWordUppercase, &sb)); err != nil {
-		t.Fatal(err)
+		t.Error(err) // not Fatal: also called from goroutines
 	}
 	return sb.String()
 }
@@ -361,6 +361,7 @@ func TestErrors(t *testing.T) {
 		{name: "after a NULLS rewrite", sql: "SELECT a FROM t ORDER BY a NULLS FIRST, , b", line: 1, col: 41, near: ","},
 		{name: "after CAST rewrites", sql: "SELECT CAST(a AS INTEGER),\n  CAST(b AS BOOLEAN)\nFROM t WHERE", line: 3, col: 13,
 			msg: "syntax error at end of statement"},
+		{name: "two NULLS in an item", sql: "SELECT a FROM t ORDER BY a NULLS FIRST NULLS LAST", line: 1, col: 40, near: "NULLS"},
 		{name: "in the rewritten CAST type", sql: "SELECT CAST(a AS VARCHAR(10)) FROM t", line: 1, col: 18, near: "VARCHAR"},
 		{name: "unterminated string", sql: "SELECT 1;\nSELECT 'abc", line: 2, col: 8, msg: "unterminated string literal", near: "'abc"},
 		{name: "unterminated identifier", sql: "SELECT `abc", line: 1, col: 8, msg: "unterminated quoted identifier"},
@@ -429,5 +430,52 @@ func TestFileTableName(t *testing.T) {
 	tn := q.Node.(*ast.SelectStmt).From.TableRefs.Left.(*ast.TableSource).Source.(*ast.TableName)
 	if tn.Schema.O != "parquet" || tn.Name.O != "/tmp/x.parquet" {
 		t.Errorf("schema %q name %q", tn.Schema.O, tn.Name.O)
+	}
+}
+
+// TestParseConcurrent runs Parse from several goroutines (run with -race): the pooled TiDB
+// parsers must never be shared.
+func TestParseConcurrent(t *testing.T) {
+	sqls := []string{
+		"SELECT a FROM t FULL JOIN u ON t.k = u.k ORDER BY a NULLS FIRST",
+		"SELECT * FORM t",
+		"SELECT " + strings.Repeat("7", 100),
+		"CREATE VIEW v AS SELECT CAST(a AS BOOLEAN) FROM t",
+	}
+	outcome := func(sql string) string {
+		stmts, err := Parse(sql)
+		if err != nil {
+			return err.Error()
+		}
+		var b strings.Builder
+		for _, s := range stmts {
+			fmt.Fprintf(&b, "%T %s;", s, s.Text())
+			if q, ok := s.(*Query); ok {
+				fmt.Fprint(&b, fromTrees(q), orderBys(t, q))
+			}
+		}
+		return b.String()
+	}
+	want := make([]string, len(sqls))
+	for i, s := range sqls {
+		want[i] = outcome(s)
+	}
+	done := make(chan error)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 50; i++ {
+				k := (g + i) % len(sqls)
+				if got := outcome(sqls[k]); got != want[k] {
+					done <- fmt.Errorf("%q: got %s, want %s", sqls[k], got, want[k])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -205,7 +205,8 @@ func (r *rewriter) nullsOrder(i int) {
 
 // orderByItemStart walks back from token last, at its parenthesis depth, to the start of its
 // item in an ORDER BY list: the token after the nearest ',' or after ORDER BY. ok is false when
-// the list is not an ORDER BY list (GROUP BY, PARTITION BY) or no BY precedes it.
+// the list is not an ORDER BY list (GROUP BY, PARTITION BY), no BY precedes it, or the item
+// already holds a NULLS FIRST/LAST (a second one is left for TiDB to reject).
 func (r *rewriter) orderByItemStart(last int) (start int, ok bool) {
 	depth, start := 0, -1
 	for j := last; j >= 0; j-- {
@@ -218,6 +219,8 @@ func (r *rewriter) orderByItemStart(last int) (start int, ok bool) {
 			}
 			depth--
 		case depth > 0:
+		case start < 0 && r.isWord(j, "NULLS") && (r.isWord(j+1, "FIRST") || r.isWord(j+1, "LAST")):
+			return 0, false
 		case r.isPunct(j, ','):
 			if start < 0 {
 				start = j + 1

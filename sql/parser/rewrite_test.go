@@ -20,6 +20,7 @@ func TestRewrite(t *testing.T) {
 		{"nulls glued to parentheses", "ORDER BY(a)NULLS FIRST", "ORDER BY __ember_nulls_first((a)) "},
 		{"nulls in group by untouched", "GROUP BY a NULLS FIRST", "GROUP BY a NULLS FIRST"},
 		{"nulls without order by untouched", "SELECT a NULLS FIRST", "SELECT a NULLS FIRST"},
+		{"second nulls in an item untouched", "ORDER BY a NULLS FIRST NULLS LAST", "ORDER BY  __ember_nulls_first(a)   NULLS LAST"},
 		{"nulls with nothing before", "ORDER BY NULLS FIRST", "ORDER BY NULLS FIRST"},
 		{"cast integer", "SELECT CAST(x AS INTEGER), CAST(y AS int), CAST(z AS BIGINT)", "SELECT CAST(x AS SIGNED), CAST(y AS SIGNED), CAST(z AS SIGNED)"},
 		{"cast signed integer untouched", "CAST(x AS SIGNED INTEGER)", "CAST(x AS SIGNED INTEGER)"},
