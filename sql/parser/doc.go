@@ -54,6 +54,7 @@
 //     [IsBooleanCast]; it travels through TiDB as CAST(x AS SIGNED ARRAY), so a user's CAST
 //     ... ARRAY is refused). FLOAT, DOUBLE, REAL, DECIMAL, DATE, CHAR, SIGNED are native.
 //     VARCHAR(n) stays a syntax error.
+//   - EXPLAIN VERBOSE (Spark, DataFusion, PostgreSQL) → TiDB's EXPLAIN FORMAT='verbose'.
 //
 // After a rewrite, the texts TiDB stored in the AST (statement, select fields, subqueries)
 // and the OriginTextPosition of expressions refer to the original text again: offsets are

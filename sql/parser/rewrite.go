@@ -115,6 +115,9 @@ func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
 			r.fullJoin(i)
 		case w == "NULLS":
 			r.nullsOrder(i)
+		case w == "VERBOSE" && i == 1 && r.isWord(0, "EXPLAIN"):
+			// EXPLAIN VERBOSE (Spark, DataFusion, Postgres) is TiDB's EXPLAIN FORMAT='verbose'.
+			r.replace(i, "FORMAT='verbose'")
 		case w == "CAST":
 			if err := r.cast(i); err != nil {
 				return nil, err

@@ -14,6 +14,8 @@ func TestRewrite(t *testing.T) {
 		{"alias full", "SELECT * FROM a AS full JOIN b", "SELECT * FROM a AS full JOIN b"},
 		{"natural full", "SELECT * FROM a NATURAL FULL JOIN b", "SELECT * FROM a NATURAL FULL JOIN b"},
 		{"show full", "SHOW FULL TABLES", "SHOW FULL TABLES"},
+		{"explain verbose", "EXPLAIN VERBOSE SELECT 1", "EXPLAIN FORMAT='verbose' SELECT 1"},
+		{"verbose elsewhere untouched", "SELECT verbose FROM t", "SELECT verbose FROM t"},
 		{"nulls first", "SELECT a FROM t ORDER BY a NULLS FIRST", "SELECT a FROM t ORDER BY  __ember_nulls_first(a)  "},
 		{"nulls last with desc", "ORDER BY a DESC NULLS LAST, b", "ORDER BY  __ember_nulls_last(a) DESC  , b"},
 		{"nulls on second item", "ORDER BY a, f(b, c) NULLS FIRST", "ORDER BY a,  __ember_nulls_first(f(b, c))  "},
