@@ -23,6 +23,9 @@ type Result struct {
 	Schema  *arrow.Schema
 	Batches []arrow.RecordBatch
 	Message string
+	// Text marks a result of one VARCHAR column whose rows are lines of preformatted text
+	// (EXPLAIN); front ends may print the lines as they are instead of a table.
+	Text bool
 }
 
 // Release frees the result's batches.

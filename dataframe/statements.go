@@ -218,7 +218,9 @@ func (s *Session) explain(ctx context.Context, q *parser.Query, format string, a
 	for i, l := range lines {
 		rowsOut[i] = []string{l}
 	}
-	return stringResult(s, []string{"plan"}, rowsOut), nil
+	res := stringResult(s, []string{"plan"}, rowsOut)
+	res.Text = true
+	return res, nil
 }
 
 // stringResult builds a result of VARCHAR columns.

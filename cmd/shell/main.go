@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/embersql/ember"
 	"io"
 	"os"
 	"strconv"
@@ -68,6 +69,12 @@ func openSession(o *options) (engine, func() error, error) {
 	)
 	if err != nil {
 		return nil, nil, err
+	}
+	if sess.IsNewWarehouse() {
+		// A new warehouse starts with the sample dataset, so a newcomer can query at once.
+		if err := sess.SeedTables(ember.Sample, ember.SampleTables); err != nil {
+			return nil, nil, fmt.Errorf("seeding the sample tables: %w", err)
+		}
 	}
 	return sess, sess.Close, nil
 }

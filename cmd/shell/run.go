@@ -241,6 +241,17 @@ func (s *shell) print(res *dataframe.Result) error {
 		}
 		return nil
 	}
+	if res.Text && s.humanMode() {
+		// Preformatted lines (EXPLAIN): print them whole, not in a box of truncated cells.
+		for _, b := range res.Batches {
+			for i := 0; i < int(b.NumRows()); i++ {
+				if _, err := fmt.Fprintln(s.out, format.Value(b.Column(0), i)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
 	return format.Write(s.out, s.set.mode, res.Schema, res.Batches, format.Options{
 		MaxRows:  s.set.maxRows,
 		NoHeader: s.set.noHeader,

@@ -160,7 +160,7 @@ func inferCSV(path string, cfg *csvConfig, infer bool) (*arrow.Schema, error) {
 				continue
 			}
 			if kinds[i] != kindString {
-				kinds[i] = mergeKinds(kinds[i], classifyText(v, &cfg.formats, true))
+				kinds[i] = mergeKinds(kinds[i], classifyText(v, &cfg.formats))
 			}
 		}
 	}

@@ -23,8 +23,7 @@ const parquetReadBuffer = 128 << 10
 type parquetSource struct {
 	name   string
 	schema *arrow.Schema
-	files  []sourceFile
-	splits []Split
+	splits []Split // one per non-empty row group, files in path order
 }
 
 // NewParquet returns a source over the Parquet file at path, or over every *.parquet file
@@ -52,7 +51,7 @@ func NewParquet(name, path string, options map[string]string) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &parquetSource{name: name, files: files}
+	s := &parquetSource{name: name}
 	var fields []arrow.Field
 	for i, f := range files {
 		osf, pf, err := openParquet(f.path)

@@ -382,15 +382,6 @@ func (c *stringColumn) segmentBytes(cnt int) int {
 	return size
 }
 
-// value returns dense value i of the current page.
-func (c *stringColumn) value(i int) []byte {
-	if c.idx == nil {
-		return c.data[c.offs[i]:c.offs[i+1]]
-	}
-	x := c.idx[i]
-	return c.ddata[c.doffs[x]:c.doffs[x+1]]
-}
-
 func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	offBuf := memory.NewResizableBuffer(mem)
 	offBuf.Resize((n + 1) * 4)
@@ -443,19 +434,37 @@ func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 			total += size
 			c.val += k
 		default:
+			// Dictionary pages, or pages with NULLs: value by value.
+			var vb []byte
+			if valid != nil {
+				vb = valid.Bytes()
+			}
+			var defs []byte
+			if c.defs != nil {
+				defs = c.defs[c.row : c.row+k]
+			}
+			vdata, voffs, v, md := c.data, c.offs, c.val, c.maxDef
+			if c.idx != nil {
+				vdata, voffs = c.ddata, c.doffs
+			}
 			for i := 0; i < k; i++ {
 				j := pos + i
-				if c.defs == nil || c.defs[c.row+i] == c.maxDef {
-					total += copy(data[total:], c.value(c.val))
-					c.val++
-					if valid != nil {
-						valid.Bytes()[j>>3] |= 1 << (j & 7)
+				if defs == nil || defs[i] == md {
+					x := v
+					if c.idx != nil {
+						x = int(c.idx[v])
+					}
+					v++
+					total += copy(data[total:], vdata[voffs[x]:voffs[x+1]])
+					if vb != nil {
+						vb[j>>3] |= 1 << (j & 7)
 					}
 				} else {
 					nulls++
 				}
 				offsets[j+1] = int32(total)
 			}
+			c.val = v
 		}
 		if c.defs == nil && valid != nil {
 			bitutil.SetBitsTo(valid.Bytes(), int64(pos), int64(k), true)

@@ -728,3 +728,19 @@ func TestParquetDictionaryFallback(t *testing.T) {
 		equalRows(t, got, want)
 	}
 }
+
+// TestParquetNoRows reads a file with no row groups: the schema, no splits.
+func TestParquetNoRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.parquet")
+	writeParquetFile(t, path, allTypesSchema, nil, WriteOptions{})
+	src, err := NewParquet("e", path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !src.ArrowSchema().Equal(allTypesSchema) {
+		t.Fatalf("schema %s", src.ArrowSchema())
+	}
+	if splits, err := src.Splits(context.Background()); err != nil || len(splits) != 0 {
+		t.Fatalf("splits %v, %v", splits, err)
+	}
+}

@@ -782,7 +782,7 @@ func kindType(k inferKind) arrow.DataType {
 }
 
 // classifyText infers the kind of one non-null text value.
-func classifyText(b []byte, f *textFormats, temporal bool) inferKind {
+func classifyText(b []byte, f *textFormats) inferKind {
 	if _, ok := parseBool(b); ok {
 		return kindBool
 	}
@@ -792,7 +792,7 @@ func classifyText(b []byte, f *textFormats, temporal bool) inferKind {
 	if isFloatSyntax(b) {
 		return kindDouble
 	}
-	if temporal && len(b) >= 6 {
+	if len(b) >= 6 {
 		if _, ok := f.date(b); ok {
 			return kindDate
 		}

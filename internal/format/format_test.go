@@ -59,14 +59,14 @@ func TestWriteModes(t *testing.T) {
 	}{
 		{
 			name: "table", mode: Table, schema: sampleSchema, rows: []string{sampleRows},
-			want: `┌────────┬────────┬───────────────┬────────────┐
-│   id   │  name  │     price     │    day     │
-│ bigint │ string │ decimal(10,2) │    date    │
-├────────┼────────┼───────────────┼────────────┤
-│      1 │ apple  │       1234.50 │ 2024-01-15 │
-│      2 │ NULL   │          NULL │ NULL       │
-│     -3 │        │         -0.05 │ 1999-12-31 │
-└────────┴────────┴───────────────┴────────────┘
+			want: `┌────────┬─────────┬───────────────┬────────────┐
+│   id   │  name   │     price     │    day     │
+│ bigint │ varchar │ decimal(10,2) │    date    │
+├────────┼─────────┼───────────────┼────────────┤
+│      1 │ apple   │       1234.50 │ 2024-01-15 │
+│      2 │ NULL    │          NULL │ NULL       │
+│     -3 │         │         -0.05 │ 1999-12-31 │
+└────────┴─────────┴───────────────┴────────────┘
 3 rows
 `,
 		},
@@ -135,7 +135,7 @@ func TestWriteModes(t *testing.T) {
 			opts: Options{MaxWidth: 8},
 			want: `┌──────────┐
 │    s     │
-│  string  │
+│ varchar  │
 ├──────────┤
 │ abcdefg… │
 │ 日本語   │

@@ -65,12 +65,14 @@ func text(arr arrow.Array, i int) (s string, null bool) {
 		return formatDecimal(a.Value(i).BigInt(), scaleOf(a.DataType())), false
 	case *array.Decimal256:
 		return formatDecimal(a.Value(i).BigInt(), scaleOf(a.DataType())), false
+	// Strings are cloned: Value's result may outlive the batch, whose buffers may be reused
+	// or freed by a non-Go allocator.
 	case *array.String:
-		return a.Value(i), false
+		return strings.Clone(a.Value(i)), false
 	case *array.LargeString:
-		return a.Value(i), false
+		return strings.Clone(a.Value(i)), false
 	case *array.StringView:
-		return a.Value(i), false
+		return strings.Clone(a.Value(i)), false
 	case *array.Binary:
 		return formatBinary(a.Value(i)), false
 	case *array.LargeBinary:
@@ -250,8 +252,8 @@ func isNumeric(dt arrow.DataType) bool {
 	return false
 }
 
-// TypeName names an Arrow type the way Spark SQL does (int, bigint, double, decimal(10,2),
-// string, date, timestamp, array<int>, struct<a:int>, map<string,int>); the table mode
+// TypeName names an Arrow type in lower-case SQL as Ember's docs and DESCRIBE spell it (int,
+// bigint, double, decimal(10,2), varchar, date, timestamp, array<int>, struct<a:int>, map<string,int>); the table mode
 // prints it under each column name. Types Spark lacks keep a readable SQL-like name.
 func TypeName(dt arrow.DataType) string {
 	switch t := dt.(type) {
@@ -284,7 +286,7 @@ func TypeName(dt arrow.DataType) string {
 	case arrow.DecimalType:
 		return "decimal(" + strconv.Itoa(int(t.GetPrecision())) + "," + strconv.Itoa(int(t.GetScale())) + ")"
 	case *arrow.StringType, *arrow.LargeStringType, *arrow.StringViewType:
-		return "string"
+		return "varchar"
 	case *arrow.BinaryType, *arrow.LargeBinaryType, *arrow.BinaryViewType, *arrow.FixedSizeBinaryType:
 		return "binary"
 	case *arrow.Date32Type, *arrow.Date64Type:

@@ -164,17 +164,17 @@ func TestTypeName(t *testing.T) {
 		{arrow.PrimitiveTypes.Uint16, "smallint unsigned"},
 		{arrow.PrimitiveTypes.Float64, "double"},
 		{&arrow.Decimal128Type{Precision: 10, Scale: 2}, "decimal(10,2)"},
-		{arrow.BinaryTypes.String, "string"},
-		{arrow.BinaryTypes.StringView, "string"},
+		{arrow.BinaryTypes.String, "varchar"},
+		{arrow.BinaryTypes.StringView, "varchar"},
 		{arrow.BinaryTypes.Binary, "binary"},
 		{arrow.FixedWidthTypes.Date32, "date"},
 		{&arrow.TimestampType{Unit: arrow.Microsecond}, "timestamp"},
 		{&arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, "timestamp"},
 		{arrow.FixedWidthTypes.Boolean, "boolean"},
 		{arrow.ListOf(arrow.PrimitiveTypes.Int32), "array<int>"},
-		{arrow.MapOf(arrow.BinaryTypes.String, arrow.PrimitiveTypes.Float64), "map<string,double>"},
+		{arrow.MapOf(arrow.BinaryTypes.String, arrow.PrimitiveTypes.Float64), "map<varchar,double>"},
 		{arrow.StructOf(arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int32},
-			arrow.Field{Name: "b", Type: arrow.BinaryTypes.String}), "struct<a:int,b:string>"},
+			arrow.Field{Name: "b", Type: arrow.BinaryTypes.String}), "struct<a:int,b:varchar>"},
 	}
 	for _, tc := range tests {
 		if got := TypeName(tc.dt); got != tc.want {

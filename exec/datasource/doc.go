@@ -1,0 +1,42 @@
+// Package datasource owns the tables the engine scans: the Source interface (a
+// planner.Table that lists independent splits and opens a Reader per split), and its
+// implementations over Parquet files (read column chunk by column chunk with parquet-go),
+// CSV and newline-delimited JSON files, and in-memory Arrow batches, plus WriteParquet,
+// which managed tables and tests use to write Parquet.
+//
+// Place in the import table (DESIGN.md): datasource is part of exec. From the repository
+// it imports only sql/planner (for the Table interface and the canonical types) and
+// internal/errs; exec and its operators import it, never the reverse. Outside the
+// repository it uses arrow-go and parquet-go (not arrow-go's own parquet packages).
+//
+// Invariants:
+//   - A Source is immutable and safe for concurrent use; each Reader is used by one
+//     goroutine. Splits come in a deterministic order and print without absolute paths.
+//   - Readers return only the requested columns, in batches of at most
+//     ReadOptions.BatchSize rows allocated from ReadOptions.Mem; the caller owns each batch.
+//   - Column types are Ember's canonical types (planner.Boolean ... planner.Timestamp),
+//     never Arrow dictionary, unsigned or large types.
+//   - Errors follow internal/errs: bad data is ErrExecution naming the file and the line
+//     (text) or column (Parquet); unsupported types are ErrNotImplemented; bad options are
+//     ErrPlan; misuse by the engine (foreign split, ordinal out of range) is ErrInternal.
+//   - Hot paths do not allocate per value or box values in interfaces: Parquet pages are
+//     converted once per page (dictionaries once per column chunk) into reused scratch
+//     slices and scattered into Arrow buffers; CSV and JSON are tokenized into reused
+//     byte buffers and parsed without building strings.
+//
+// Files: source.go (interfaces, FileSplit, file listing, option parsing), parquet.go (the
+// Parquet source and type mapping), parquet_column.go (page decoding), parquet_write.go,
+// csv.go, json.go, text.go (what CSV and JSON share: value parsing, column builders,
+// inference, line reading), memory.go. Fixtures from other Parquet writers live in
+// testdata/external (see fetch.sh there).
+//
+// How to add a format:
+//  1. Write <format>.go with a constructor New<Format>(name, path string, options
+//     map[string]string) (Source, error) that validates options with parseOptions, lists
+//     files with listFiles and fixes the schema; its Open calls checkOpen and returns a
+//     Reader. Text formats reuse lineReader, textColumn and the inference lattice of text.go.
+//  2. Write <format>_test.go: a table-driven read test on a checked allocator with several
+//     batch sizes and projections, and an error test checking text and kind.
+//  3. Map the format name to the constructor where the catalog opens sources (openSource
+//     in dataframe/catalog.go, outside this package).
+package datasource
