@@ -420,6 +420,7 @@ func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 			return fail(errs.ResourceExhaustedf("parquet file %s column %q: more than 2 GiB of strings in one batch; use a smaller batch size", c.path, c.column))
 		}
 		if total+size > values.Cap() {
+			values.ResizeNoShrink(total) // so that the reallocation keeps the bytes so far
 			values.Reserve(max(total+size, 2*values.Cap()))
 		}
 		data := values.Buf()

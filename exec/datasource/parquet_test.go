@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -392,7 +394,7 @@ func TestParquetByteArrayDecimal(t *testing.T) {
 }
 
 // TestParquetExternal reads files written by other Parquet implementations (see
-// testdata/external/fetch.sh). Values are those documented for apache/parquet-testing.
+// parquet-go module's testdata, read in place by externalDir). Values are those documented for apache/parquet-testing.
 func TestParquetExternal(t *testing.T) {
 	alltypes := [][]string{ // id, bool_col, tinyint_col, bigint_col, float_col, double_col, date_string_col, string_col, timestamp_col
 		{"4", "true", "0", "0", "0", "0", "03/01/09", "0", "2009-03-01 00:00:00"},
@@ -432,7 +434,7 @@ func TestParquetExternal(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
 			mem := checkedMem(t)
-			src, err := NewParquet("x", filepath.Join("testdata", "external", tc.file), nil)
+			src, err := NewParquet("x", filepath.Join(externalDir(t), tc.file), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -451,7 +453,7 @@ func TestParquetAgainstRowReader(t *testing.T) {
 	for _, file := range []string{"delta_binary_packed.parquet", "delta_length_byte_array.parquet",
 		"rle_boolean_encoding.parquet", "alltypes_plain.parquet", "single_nan.parquet"} {
 		t.Run(file, func(t *testing.T) {
-			path := filepath.Join("testdata", "external", file)
+			path := filepath.Join(externalDir(t), file)
 			want := rowReaderRows(t, path)
 			mem := checkedMem(t)
 			src, err := NewParquet("x", path, nil)
@@ -595,8 +597,8 @@ func TestParquetErrors(t *testing.T) {
 		{"column count", filepath.Join(dir, "mixed"), nil, errs.ErrExecution, []string{"b.parquet has 1 columns", "a.parquet has 16"}},
 		{"column name", filepath.Join(dir, "renamed"), nil, errs.ErrExecution, []string{"b.parquet column 16 is renamed VARCHAR", "rs VARCHAR"}},
 		{"not parquet", filepath.Join(dir, "garbage.parquet"), nil, errs.ErrExecution, []string{"garbage.parquet"}},
-		{"nested", filepath.Join("testdata", "external", "datapage_v2.snappy.parquet"), nil, errs.ErrNotImplemented, []string{"datapage_v2.snappy.parquet", `column "e"`, "nested"}},
-		{"null type", filepath.Join("testdata", "external", "null_columns.parquet"), nil, errs.ErrNotImplemented, []string{"null_columns.parquet", `column "value"`}},
+		{"nested", filepath.Join(externalDir(t), "datapage_v2.snappy.parquet"), nil, errs.ErrNotImplemented, []string{"datapage_v2.snappy.parquet", `column "e"`, "nested"}},
+		{"null type", filepath.Join(externalDir(t), "null_columns.parquet"), nil, errs.ErrNotImplemented, []string{"null_columns.parquet", `column "value"`}},
 		{"option", filepath.Join(dir, "mixed", "a.parquet"), map[string]string{"mergeSchema": "true"}, errs.ErrPlan, []string{`unknown parquet option "mergeSchema"`}},
 	}
 	for _, tc := range tests {
@@ -743,4 +745,68 @@ func TestParquetNoRows(t *testing.T) {
 	if splits, err := src.Splits(context.Background()); err != nil || len(splits) != 0 {
 		t.Fatalf("splits %v, %v", splits, err)
 	}
+}
+
+// TestParquetConcurrentSplits scans every split of one source at once, as the scheduler
+// does, and checks that together they return every row once.
+func TestParquetConcurrentSplits(t *testing.T) {
+	mem := checkedMem(t)
+	b := genBatch(mem, 0, 1000)
+	defer b.Release()
+	path := filepath.Join(t.TempDir(), "c.parquet")
+	writeParquetFile(t, path, allTypesSchema, []arrow.RecordBatch{b}, WriteOptions{RowGroupSize: 100, PageSize: 1024})
+	src, err := NewParquet("c", path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	splits, _ := src.Splits(ctx)
+	results := make([][][]string, len(splits))
+	errc := make(chan error, len(splits))
+	for i, sp := range splits {
+		go func() {
+			r, err := src.Open(ctx, sp, allColumns(allTypesSchema), ReadOptions{BatchSize: 33, Mem: mem})
+			if err != nil {
+				errc <- err
+				return
+			}
+			defer r.Close()
+			for {
+				rec, err := r.Next()
+				if err != nil || rec == nil {
+					errc <- err
+					return
+				}
+				results[i] = append(results[i], batchRows(rec)...)
+				rec.Release()
+			}
+		}()
+	}
+	for range splits {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got [][]string
+	for _, r := range results {
+		got = append(got, r...)
+	}
+	equalRows(t, got, batchRows(b))
+}
+
+// externalDir is the folder of Parquet files written by other implementations (Impala,
+// parquet-mr, parquet-cpp; Apache's parquet-testing collection) that ships in the testdata of
+// the parquet-go module Ember depends on. They are read in place from the module cache,
+// never copied into this repository.
+func externalDir(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/parquet-go/parquet-go").Output()
+	if err != nil {
+		t.Fatalf("locating the parquet-go module: %v", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "testdata")
+	if _, err := os.Stat(filepath.Join(dir, "alltypes_plain.parquet")); err != nil {
+		t.Fatalf("parquet-go's test files are missing: %v", err)
+	}
+	return dir
 }
