@@ -7,7 +7,7 @@
 //
 //   - [Parse]: a script of ';'-separated statements into []Statement, each a *[Query] (a TiDB
 //     AST plus what the rewrites recorded) or one of Ember's statements ([CreateTableUsing],
-//     [CreateView]). TiDB parsers are pooled (one is not goroutine-safe); the test_driver value
+//     [CreateView]). each parse uses a TiDB parser of its own (one is not goroutine-safe, and it reuses the memory of the tree it returned, so pooling parsers would let trees overwrite each other); the test_driver value
 //     driver is imported here; TiDB's driver panics on decimal literals of more than 81 digits,
 //     so TiDB runs under recover and such a literal is a parse error.
 //   - [Error]: every error of Parse, at a 1-based line and column (in characters) of the text

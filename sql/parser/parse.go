@@ -3,7 +3,6 @@ package parser
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	tidb "github.com/pingcap/tidb/pkg/parser"
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -11,8 +10,11 @@ import (
 	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
 )
 
-// pool holds TiDB parsers: one is not safe for concurrent use, and building one allocates.
-var pool = sync.Pool{New: func() any { return tidb.New() }}
+// No parser pool: a TiDB parser reuses the memory of the AST it returned (the result slice
+// and some nodes) on its next Parse, and Ember keeps ASTs long after parsing (views, the
+// binder, EXPLAIN). A pooled parser would let one session's parse overwrite another's tree,
+// which the race detector caught. So each script gets a parser of its own; building one costs
+// a few microseconds and some allocations (see BenchmarkParse).
 
 // Parse parses a script of one or more statements separated by ';' (a last statement may go
 // without one; comments and empty statements are skipped). Each statement is either one of
@@ -77,16 +79,14 @@ func parseQuery(script string, sig []token, start, end int) (*Query, error) {
 	return &Query{Node: nodes[0], SQL: script[start:end], ext: ext}, nil
 }
 
-// parseTiDB runs a pooled TiDB parser on text. TiDB's value driver panics on some literals (a
+// parseTiDB runs a new TiDB parser on text. TiDB's value driver panics on some literals (a
 // decimal of more than 81 digits); panicked reports that, and that parser is dropped.
 func parseTiDB(text string) (nodes []ast.StmtNode, panicked bool, err error) {
-	p := pool.Get().(*tidb.Parser)
+	p := tidb.New()
 	defer func() {
 		if r := recover(); r != nil {
 			nodes, panicked, err = nil, true, nil
-			return
 		}
-		pool.Put(p)
 	}()
 	nodes, _, err = p.Parse(text, "", "")
 	return nodes, false, err
