@@ -237,14 +237,6 @@ func (c *catalog) FileTable(format, path string) (planner.Table, error) {
 	return openSource(path, format, path, nil)
 }
 
-// isView reports whether name is a view.
-func (c *catalog) isView(name string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.views[strings.ToLower(name)]
-	return ok
-}
-
 // SeedTables copies Parquet files out of fsys into the warehouse's sample/ folder and
 // registers each as a table (files maps table name → path in fsys). The shell seeds a new
 // warehouse with the embedded sample data this way. Existing tables of the same name are

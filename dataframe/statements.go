@@ -184,9 +184,7 @@ func (s *Session) explain(ctx context.Context, q *parser.Query, format string, a
 	}
 	var lines []string
 	add := func(text string) {
-		for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-			lines = append(lines, l)
-		}
+		lines = append(lines, strings.Split(strings.TrimRight(text, "\n"), "\n")...)
 	}
 	if format == "verbose" {
 		add("== Bound Logical Plan ==")

@@ -150,13 +150,13 @@ func intOf(e planner.Expr) (int64, bool) {
 
 // Expression builders. Comparisons and AND/OR are BOOLEAN, arithmetic BIGINT.
 func lit(v any) *planner.Literal {
-	switch v.(type) {
+	switch x := v.(type) {
 	case bool:
-		return planner.NewLiteral(v, planner.Boolean)
+		return planner.NewLiteral(x, planner.Boolean)
 	case string:
-		return planner.NewLiteral(v, planner.String)
+		return planner.NewLiteral(x, planner.String)
 	case int:
-		return planner.NewLiteral(int64(v.(int)), planner.Int64)
+		return planner.NewLiteral(int64(x), planner.Int64)
 	case nil:
 		return planner.NewLiteral(nil, planner.Boolean)
 	}
@@ -216,12 +216,6 @@ func join(t *testing.T, l, r planner.Plan, typ planner.JoinType, on planner.Expr
 	t.Helper()
 	j, err := planner.NewJoin(l, r, typ, on)
 	return must(t, j, err)
-}
-
-// ruleOptimizer runs the given rules in one fixed-point batch with invariant checks on.
-func ruleOptimizer(rules ...Rule) *Optimizer {
-	return New([]Batch{{Name: "test", Strategy: FixedPoint(10), Rules: rules}},
-		Options{Eval: intEval, CheckInvariants: true})
 }
 
 // dedent strips the common leading tab indentation of a raw-string plan and its first
