@@ -7,7 +7,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/embersql/ember/exec/hashtable"
 	"github.com/embersql/ember/sql/planner"
@@ -83,67 +82,37 @@ func (h *HashJoinExec) Execute(tc *TaskContext, p int) (Operator, error) {
 		Close(l)
 		return nil, err
 	}
-	return &hashJoinOp{node: h, left: l, right: r}, nil
+	return &hashJoinOp{node: h, joinState: joinState{schema: h.schema, typ: h.Type, left: l, right: r}}, nil
 }
 
 type hashJoinOp struct {
-	node        *HashJoinExec
-	left, right Operator
-	build       arrow.RecordBatch
-	table       *hashtable.JoinTable
-	matched     []byte // bitmap of build rows matched (right/full joins)
-	probe       arrow.RecordBatch
-	iter        *hashtable.ProbeIter
-	probeHit    []bool
-	leftDone    bool
-	tailDone    bool
-	pi, bi      []uint32
+	joinState
+	node     *HashJoinExec
+	table    *hashtable.JoinTable
+	iter     *hashtable.ProbeIter
+	leftDone bool
+	pi, bi   []uint32
 }
 
-func (o *hashJoinOp) Open(tc *TaskContext) error {
-	if err := Open(tc, o.left); err != nil {
-		return err
-	}
-	return Open(tc, o.right)
-}
+func (o *hashJoinOp) Open(tc *TaskContext) error { return o.open(tc) }
 
 func (o *hashJoinOp) buildSide(tc *TaskContext) error {
-	var in []arrow.RecordBatch
-	defer func() {
-		for _, b := range in {
-			b.Release()
-		}
-	}()
-	for {
-		b, err := Next(tc, o.right)
-		if err != nil {
-			return err
-		}
-		if b == nil {
-			break
-		}
-		in = append(in, b)
-	}
-	all, err := concatBatches(tc, o.node.Right.Schema(), in)
-	if err != nil {
+	if err := o.loadBuild(tc, o.node.Right.Schema()); err != nil {
 		return err
 	}
-	o.build = all
 	rs := o.node.Right.Schema()
 	kt := make([]arrow.DataType, len(o.node.RightKeys))
 	keys := make([]arrow.Array, len(o.node.RightKeys))
 	for i, k := range o.node.RightKeys {
 		kt[i] = rs.Field(k).Type
-		keys[i] = all.Column(k)
+		keys[i] = o.build.Column(k)
 	}
 	o.table = hashtable.NewJoinTable(kt, tc.Mem)
 	if err := o.table.Add(keys); err != nil {
 		return err
 	}
 	o.table.Finish()
-	if o.node.Type == planner.RightJoin || o.node.Type == planner.FullJoin {
-		o.matched = make([]byte, bitutil.BytesForBits(all.NumRows()))
-	}
+	o.iter = o.table.NewProbeIter()
 	return nil
 }
 
@@ -153,7 +122,6 @@ func (o *hashJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 	}
-	outer := o.node.Type == planner.LeftJoin || o.node.Type == planner.FullJoin
 	for !o.leftDone {
 		if o.probe == nil {
 			b, err := Next(tc, o.left)
@@ -168,41 +136,20 @@ func (o *hashJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 			for i, k := range o.node.LeftKeys {
 				keys[i] = b.Column(k)
 			}
-			it, err := o.table.Probe(keys)
-			if err != nil {
+			if err := o.iter.Reset(keys); err != nil {
 				b.Release()
 				return nil, err
 			}
-			o.probe, o.iter = b, it
-			if outer {
-				o.probeHit = make([]bool, b.NumRows())
-			}
+			o.startProbe(b)
 		}
 		if cap(o.pi) < tc.BatchSize {
 			o.pi, o.bi = make([]uint32, tc.BatchSize), make([]uint32, tc.BatchSize)
 		}
 		n := o.iter.Next(o.pi[:tc.BatchSize], o.bi[:tc.BatchSize])
 		if n == 0 {
-			var out arrow.RecordBatch
-			if outer {
-				var miss []int32
-				for i, hit := range o.probeHit {
-					if !hit {
-						miss = append(miss, int32(i))
-					}
-				}
-				if len(miss) > 0 {
-					var err error
-					out, err = joinRows(tc.Mem, o.node.schema, o.probe, miss, o.build, nil, len(miss))
-					if err != nil {
-						return nil, err
-					}
-				}
-			}
-			o.probe.Release()
-			o.probe, o.iter = nil, nil
-			if out != nil {
-				return out, nil
+			out, err := o.finishProbe(tc)
+			if err != nil || out != nil {
+				return out, err
 			}
 			continue
 		}
@@ -223,19 +170,7 @@ func (o *hashJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 		}
 		return out, nil
 	}
-	if o.matched != nil && !o.tailDone {
-		o.tailDone = true
-		var miss []int32
-		for i := 0; i < int(o.build.NumRows()); i++ {
-			if !bitutil.BitIsSet(o.matched, i) {
-				miss = append(miss, int32(i))
-			}
-		}
-		if len(miss) > 0 {
-			return joinRows(tc.Mem, o.node.schema, nil, nil, o.build, miss, len(miss))
-		}
-	}
-	return nil, nil
+	return o.unmatchedBuild(tc)
 }
 
 // applyResidual filters the candidate rows of out by the residual and records matches.
@@ -244,12 +179,7 @@ func (o *hashJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 func (o *hashJoinOp) applyResidual(tc *TaskContext, out arrow.RecordBatch, pi, bi []uint32) (arrow.RecordBatch, error) {
 	if o.node.Residual == nil {
 		for k := range pi {
-			if o.probeHit != nil {
-				o.probeHit[pi[k]] = true
-			}
-			if o.matched != nil {
-				bitutil.SetBit(o.matched, int(bi[k]))
-			}
+			o.markMatch(int(pi[k]), int(bi[k]))
 		}
 		return nil, nil
 	}
@@ -259,15 +189,9 @@ func (o *hashJoinOp) applyResidual(tc *TaskContext, out arrow.RecordBatch, pi, b
 		return nil, err
 	}
 	defer mask.Release()
-	mb := mask.(*array.Boolean)
 	for k := range pi {
-		if mb.IsValid(k) && mb.Value(k) {
-			if o.probeHit != nil {
-				o.probeHit[pi[k]] = true
-			}
-			if o.matched != nil {
-				bitutil.SetBit(o.matched, int(bi[k]))
-			}
+		if mask.IsValid(k) && maskValue(mask, k) {
+			o.markMatch(int(pi[k]), int(bi[k]))
 		}
 	}
 	f, err := FilterBatch(tc.Mem, out, mask)
@@ -276,23 +200,11 @@ func (o *hashJoinOp) applyResidual(tc *TaskContext, out arrow.RecordBatch, pi, b
 }
 
 func (o *hashJoinOp) Close() error {
-	if o.probe != nil {
-		o.probe.Release()
-		o.probe = nil
-	}
-	if o.build != nil {
-		o.build.Release()
-		o.build = nil
-	}
 	if o.table != nil {
 		o.table.Release()
 		o.table = nil
 	}
-	err := Close(o.left)
-	if err2 := Close(o.right); err == nil {
-		err = err2
-	}
-	return err
+	return o.close()
 }
 
 // joinRows builds n output rows: left columns gathered from l at li (all NULL when li is

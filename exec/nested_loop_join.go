@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/embersql/ember/sql/planner"
 )
 
@@ -46,57 +45,26 @@ func (n *NestedLoopJoinExec) Execute(tc *TaskContext, p int) (Operator, error) {
 		Close(l)
 		return nil, err
 	}
-	return &nlJoinOp{node: n, left: l, right: r}, nil
+	return &nlJoinOp{node: n, joinState: joinState{schema: n.schema, typ: n.Type, left: l, right: r}}, nil
 }
 
 type nlJoinOp struct {
-	node        *NestedLoopJoinExec
-	left, right Operator
-	build       arrow.RecordBatch
-	matched     []byte
-	probe       arrow.RecordBatch
-	probeHit    []bool
-	row         int // next left row of probe to pair
-	leftDone    bool
-	tailDone    bool
+	joinState
+	node     *NestedLoopJoinExec
+	loaded   bool
+	row      int // next left row of probe to pair
+	leftDone bool
 }
 
-func (o *nlJoinOp) Open(tc *TaskContext) error {
-	if err := Open(tc, o.left); err != nil {
-		return err
-	}
-	return Open(tc, o.right)
-}
+func (o *nlJoinOp) Open(tc *TaskContext) error { return o.open(tc) }
 
 func (o *nlJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
-	if o.build == nil {
-		var in []arrow.RecordBatch
-		for {
-			b, err := Next(tc, o.right)
-			if err != nil {
-				for _, x := range in {
-					x.Release()
-				}
-				return nil, err
-			}
-			if b == nil {
-				break
-			}
-			in = append(in, b)
-		}
-		all, err := concatBatches(tc, o.node.Right.Schema(), in)
-		for _, x := range in {
-			x.Release()
-		}
-		if err != nil {
+	if !o.loaded {
+		if err := o.loadBuild(tc, o.node.Right.Schema()); err != nil {
 			return nil, err
 		}
-		o.build = all
-		if o.node.Type == planner.RightJoin || o.node.Type == planner.FullJoin {
-			o.matched = make([]byte, bitutil.BytesForBits(all.NumRows()))
-		}
+		o.loaded = true
 	}
-	outer := o.node.Type == planner.LeftJoin || o.node.Type == planner.FullJoin
 	nb := int(o.build.NumRows())
 	for !o.leftDone {
 		if o.probe == nil {
@@ -108,31 +76,14 @@ func (o *nlJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 				o.leftDone = true
 				break
 			}
-			o.probe, o.row = b, 0
-			o.probeHit = make([]bool, b.NumRows())
+			o.startProbe(b)
+			o.row = 0
 		}
 		np := int(o.probe.NumRows())
 		if o.row >= np || nb == 0 {
-			var out arrow.RecordBatch
-			if outer {
-				var miss []int32
-				for i, hit := range o.probeHit {
-					if !hit {
-						miss = append(miss, int32(i))
-					}
-				}
-				if len(miss) > 0 {
-					var err error
-					out, err = joinRows(tc.Mem, o.node.schema, o.probe, miss, o.build, nil, len(miss))
-					if err != nil {
-						return nil, err
-					}
-				}
-			}
-			o.probe.Release()
-			o.probe = nil
-			if out != nil {
-				return out, nil
+			out, err := o.finishProbe(tc)
+			if err != nil || out != nil {
+				return out, err
 			}
 			continue
 		}
@@ -152,13 +103,8 @@ func (o *nlJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 			return nil, err
 		}
 		if o.node.Cond == nil {
-			for _, p := range pi {
-				o.probeHit[p] = true
-			}
-			if o.matched != nil {
-				for _, b := range bi {
-					bitutil.SetBit(o.matched, int(b))
-				}
+			for k := range pi {
+				o.markMatch(int(pi[k]), int(bi[k]))
 			}
 			return out, nil
 		}
@@ -169,10 +115,7 @@ func (o *nlJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 		}
 		for k := range pi {
 			if mask.IsValid(k) && maskValue(mask, k) {
-				o.probeHit[pi[k]] = true
-				if o.matched != nil {
-					bitutil.SetBit(o.matched, int(bi[k]))
-				}
+				o.markMatch(int(pi[k]), int(bi[k]))
 			}
 		}
 		f, err := FilterBatch(tc.Mem, out, mask)
@@ -187,33 +130,7 @@ func (o *nlJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 		}
 		return f, nil
 	}
-	if o.matched != nil && !o.tailDone {
-		o.tailDone = true
-		var miss []int32
-		for i := 0; i < nb; i++ {
-			if !bitutil.BitIsSet(o.matched, i) {
-				miss = append(miss, int32(i))
-			}
-		}
-		if len(miss) > 0 {
-			return joinRows(tc.Mem, o.node.schema, nil, nil, o.build, miss, len(miss))
-		}
-	}
-	return nil, nil
+	return o.unmatchedBuild(tc)
 }
 
-func (o *nlJoinOp) Close() error {
-	if o.probe != nil {
-		o.probe.Release()
-		o.probe = nil
-	}
-	if o.build != nil {
-		o.build.Release()
-		o.build = nil
-	}
-	err := Close(o.left)
-	if err2 := Close(o.right); err == nil {
-		err = err2
-	}
-	return err
-}
+func (o *nlJoinOp) Close() error { return o.close() }

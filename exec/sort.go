@@ -73,23 +73,7 @@ type sortOp struct {
 func (o *sortOp) Open(tc *TaskContext) error { return Open(tc, o.child) }
 
 func (o *sortOp) load(tc *TaskContext) error {
-	var in []arrow.RecordBatch
-	defer func() {
-		for _, b := range in {
-			b.Release()
-		}
-	}()
-	for {
-		b, err := Next(tc, o.child)
-		if err != nil {
-			return err
-		}
-		if b == nil {
-			break
-		}
-		in = append(in, b)
-	}
-	all, err := concatBatches(tc, o.node.Schema(), in)
+	all, err := drainConcat(tc, o.child, o.node.Schema())
 	if err != nil {
 		return err
 	}
