@@ -95,11 +95,10 @@ func DefaultWarehouse() string {
 // concurrent queries from separate goroutines only through separate Exec calls that do not
 // change the catalog at the same time.
 type Session struct {
-	cfg      config
-	cat      *catalog
-	funcs    *udf.Registry
-	fresh    bool
-	disabled []string
+	cfg   config
+	cat   *catalog
+	funcs *udf.Registry
+	fresh bool
 }
 
 // NewSession opens a session on a warehouse directory (see DefaultWarehouse).
@@ -183,7 +182,7 @@ func (s *Session) binder() *binder.Binder {
 
 // optimize runs the rule optimizer over a bound plan.
 func (s *Session) optimize(p planner.Plan) (planner.Plan, *optimizer.Trace, error) {
-	o := optimizer.New(optimizer.DefaultBatches(), optimizer.Options{Eval: exec.EvalConstant, Disabled: s.disabled})
+	o := optimizer.New(optimizer.DefaultBatches(), optimizer.Options{Eval: exec.EvalConstant})
 	return o.Optimize(p)
 }
 

@@ -65,7 +65,7 @@ func (o *limitOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 		if from == 0 && to == n {
 			return b, nil
 		}
-		out := sliceBatch(b, from, to)
+		out := b.NewSlice(from, to)
 		b.Release()
 		return out, nil
 	}

@@ -49,7 +49,6 @@ type Metrics struct {
 type instrumented struct {
 	op      Operator
 	metrics *Metrics
-	name    string
 }
 
 func (i *instrumented) Open(tc *TaskContext) error { return i.op.Open(tc) }
@@ -71,7 +70,7 @@ func Build(tc *TaskContext, n Node, partition int) (Operator, error) {
 	} else {
 		m = &Metrics{}
 	}
-	return &instrumented{op: op, metrics: m, name: n.String()}, nil
+	return &instrumented{op: op, metrics: m}, nil
 }
 
 // Open opens an operator, turning a panic into an internal error.

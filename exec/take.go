@@ -11,7 +11,7 @@ import (
 )
 
 // TakeArray gathers values[indices[i]] into a new array owned by the caller (arrow compute's
-// take kernel). An index of -1 yields NULL... is not supported: indices must be in range.
+// take kernel). Every index must be in range; use TakeByArray for NULL indices.
 func TakeArray(mem memory.Allocator, values arrow.Array, indices []int32) (arrow.Array, error) {
 	ib := array.NewInt32Builder(mem)
 	ib.AppendValues(indices, nil)

@@ -30,11 +30,6 @@ func countTrue(mask arrow.Array) int {
 	return c
 }
 
-// sliceBatch returns rows [from, to) of b as a new reference (zero-copy).
-func sliceBatch(b arrow.RecordBatch, from, to int64) arrow.RecordBatch {
-	return b.NewSlice(from, to)
-}
-
 // maskValue reads row i of a boolean mask (the caller checked validity).
 func maskValue(mask arrow.Array, i int) bool {
 	b, ok := mask.(*array.Boolean)

@@ -1,7 +1,6 @@
 package udf
 
 import (
-	"fmt"
 	"math"
 	"math/bits"
 	"unsafe"
@@ -55,44 +54,6 @@ func decimalType(s int32) *arrow.Decimal128Type {
 	return &arrow.Decimal128Type{Precision: decimal128.MaxPrecision, Scale: s}
 }
 
-// sqlTypeName spells a type as SQL does, for error messages. It mirrors
-// planner.TypeString, which udf may not import.
-func sqlTypeName(t arrow.DataType) string {
-	switch tt := t.(type) {
-	case *arrow.Decimal128Type:
-		return fmt.Sprintf("DECIMAL(%d,%d)", tt.Precision, tt.Scale)
-	case *arrow.Decimal256Type:
-		return fmt.Sprintf("DECIMAL(%d,%d)", tt.Precision, tt.Scale)
-	}
-	switch t.ID() {
-	case arrow.NULL:
-		return "NULL"
-	case arrow.BOOL:
-		return "BOOLEAN"
-	case arrow.INT8:
-		return "TINYINT"
-	case arrow.INT16:
-		return "SMALLINT"
-	case arrow.INT32:
-		return "INT"
-	case arrow.INT64:
-		return "BIGINT"
-	case arrow.FLOAT32:
-		return "FLOAT"
-	case arrow.FLOAT64:
-		return "DOUBLE"
-	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
-		return "VARCHAR"
-	case arrow.BINARY, arrow.LARGE_BINARY:
-		return "BLOB"
-	case arrow.DATE32, arrow.DATE64:
-		return "DATE"
-	case arrow.TIMESTAMP:
-		return "TIMESTAMP"
-	}
-	return t.String()
-}
-
 func isIntegerID(id arrow.Type) bool {
 	switch id {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
@@ -110,7 +71,7 @@ func oneArg(name string, args []arrow.DataType) (arrow.DataType, error) {
 }
 
 func rejectType(name string, t arrow.DataType) error {
-	return errs.Planf("%s does not accept %s", name, sqlTypeName(t))
+	return errs.Planf("%s does not accept %s", name, TypeName(t))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -243,7 +204,7 @@ func fixedArray[T any](mem memory.Allocator, dt arrow.DataType, vals []T, valid 
 }
 
 func overflowError(name string, t arrow.DataType) error {
-	return errs.Execf("%s overflows %s", name, sqlTypeName(t))
+	return errs.Execf("%s overflows %s", name, TypeName(t))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1331,7 +1292,7 @@ func (a *bytesMinMaxAcc) Final(numGroups int) (arrow.Array, error) {
 	}
 	large := a.dt.ID() == arrow.LARGE_STRING || a.dt.ID() == arrow.LARGE_BINARY
 	if !large && total > math.MaxInt32 {
-		return nil, errs.Execf("%s: %d bytes of results exceed the 2 GiB of one %s column", a.name, total, sqlTypeName(a.dt))
+		return nil, errs.Execf("%s: %d bytes of results exceed the 2 GiB of one %s column", a.name, total, TypeName(a.dt))
 	}
 	width := 4
 	if large {

@@ -1,9 +1,8 @@
 package planner
 
 import (
-	"fmt"
-
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/embersql/ember/udf"
 )
 
 // Ember's SQL types are Arrow types. The canonical instances are:
@@ -101,53 +100,6 @@ func DecimalParams(t arrow.DataType) (p, s int32, ok bool) {
 	return 0, 0, false
 }
 
-// TypeString renders a type in SQL spelling, as DESCRIBE and EXPLAIN show it.
-func TypeString(t arrow.DataType) string {
-	if t == nil {
-		return "?"
-	}
-	switch tt := t.(type) {
-	case *arrow.Decimal128Type:
-		return fmt.Sprintf("DECIMAL(%d,%d)", tt.Precision, tt.Scale)
-	case *arrow.Decimal256Type:
-		return fmt.Sprintf("DECIMAL(%d,%d)", tt.Precision, tt.Scale)
-	case *arrow.TimestampType:
-		if tt.TimeZone != "" {
-			return "TIMESTAMP WITH TIME ZONE"
-		}
-		return "TIMESTAMP"
-	}
-	switch t.ID() {
-	case arrow.NULL:
-		return "NULL"
-	case arrow.BOOL:
-		return "BOOLEAN"
-	case arrow.INT8:
-		return "TINYINT"
-	case arrow.INT16:
-		return "SMALLINT"
-	case arrow.INT32:
-		return "INT"
-	case arrow.INT64:
-		return "BIGINT"
-	case arrow.UINT8:
-		return "TINYINT UNSIGNED"
-	case arrow.UINT16:
-		return "SMALLINT UNSIGNED"
-	case arrow.UINT32:
-		return "INT UNSIGNED"
-	case arrow.UINT64:
-		return "BIGINT UNSIGNED"
-	case arrow.FLOAT32:
-		return "FLOAT"
-	case arrow.FLOAT64:
-		return "DOUBLE"
-	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
-		return "VARCHAR"
-	case arrow.BINARY, arrow.LARGE_BINARY:
-		return "BLOB"
-	case arrow.DATE32, arrow.DATE64:
-		return "DATE"
-	}
-	return t.String()
-}
+// TypeString renders a type in SQL spelling, as DESCRIBE and EXPLAIN show it (udf.TypeName,
+// shared with the functions' error messages).
+func TypeString(t arrow.DataType) string { return udf.TypeName(t) }
