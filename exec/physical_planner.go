@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/embersql/ember/exec/datasource"
@@ -128,8 +129,28 @@ func (pp *PhysicalPlanner) plan(p planner.Plan) (Node, error) {
 		}
 		return NewValuesExec(rows, x.Schema().Arrow()), nil
 	}
+	if f, ok := nodePlanners[reflect.TypeOf(p)]; ok {
+		return f(pp, p)
+	}
 	return nil, errs.NotImplementedf("physical planning of %T", p)
 }
+
+// nodePlanners holds the physical planning of logical nodes whose operators register
+// themselves (RegisterNodePlanner), keyed by the node's dynamic type.
+var nodePlanners = map[reflect.Type]func(*PhysicalPlanner, planner.Plan) (Node, error){}
+
+// RegisterNodePlanner makes the physical planner plan logical nodes of type T with f. An
+// operator's file calls it from init, so adding an operator touches the operator's file, not
+// the planner's switch. f plans the node's children itself with pp.PlanChild.
+func RegisterNodePlanner[T planner.Plan](f func(pp *PhysicalPlanner, n T) (Node, error)) {
+	var zero T
+	nodePlanners[reflect.TypeOf(zero)] = func(pp *PhysicalPlanner, p planner.Plan) (Node, error) {
+		return f(pp, p.(T))
+	}
+}
+
+// PlanChild plans a child of the node being planned (for RegisterNodePlanner functions).
+func (pp *PhysicalPlanner) PlanChild(p planner.Plan) (Node, error) { return pp.plan(p) }
 
 func compileAll(es []planner.Expr, in planner.Schema) ([]PhysExpr, error) {
 	out := make([]PhysExpr, len(es))

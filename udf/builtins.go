@@ -4,4 +4,9 @@ package udf
 // one line here plus its struct in the family file (aggregate.go, string.go, ...).
 func registerBuiltins(r *Registry) {
 	registerAggregates(r)
+	registerStatAggregates(r)
+	registerStringFunctions(r)
+	registerDateFunctions(r)
+	registerMathFunctions(r)
+	registerArrayFunctions(r)
 }

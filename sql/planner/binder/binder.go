@@ -108,6 +108,11 @@ type exprCtx struct {
 	// aliases are the select list's output names, which HAVING and ORDER BY see before
 	// the FROM columns (as MySQL does).
 	aliases []selectAlias
+	// win collects window function calls (window.go); nil where they are not allowed.
+	win *windowState
+	// gen collects table-generating calls such as explode (generate.go); nil where they are
+	// not allowed.
+	gen *generateState
 }
 
 type selectAlias struct {

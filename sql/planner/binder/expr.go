@@ -62,9 +62,9 @@ func (s *state) bindExpr(ctx *exprCtx, n ast.ExprNode) (planner.Expr, error) {
 		}
 		return s.bindAggregate(ctx, x, f, x.Args, x.Distinct)
 	case *ast.WindowFuncExpr:
-		return nil, errs.NotImplementedf("window functions are not supported yet: %s", s.text(x))
+		return s.bindWindowFunc(ctx, x)
 	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
-		return nil, errs.NotImplementedf("subqueries in expressions are not supported yet: %s", s.text(x))
+		return s.bindSubquery(ctx, x)
 	case *ast.PositionExpr:
 		return nil, errs.Planf("a position (%s) is only allowed as a whole GROUP BY or ORDER BY item", s.text(x))
 	}
@@ -546,6 +546,12 @@ func castType(ft *types.FieldType, in string) (arrow.DataType, error) {
 // date_add and friends, COALESCE, IFNULL, IF, NULLIF), then the registry's scalar functions,
 // then its aggregates (a user-defined aggregate parses as a plain call).
 func (s *state) bindFuncCall(ctx *exprCtx, x *ast.FuncCallExpr) (planner.Expr, error) {
+	if e, ok, err := s.bindSpecialFunc(ctx, x); ok || err != nil {
+		return e, err
+	}
+	if e, ok, err := s.bindGenerator(ctx, x); ok || err != nil {
+		return e, err
+	}
 	name := x.FnName.L
 	switch name {
 	case ast.DateLiteral:

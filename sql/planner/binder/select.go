@@ -40,8 +40,8 @@ type sortItem struct {
 
 // bindSelect binds one SELECT into, bottom-up:
 //
-//	FROM → Filter(WHERE) → [Aggregate → Filter(HAVING)] → Project(select list + hidden
-//	ORDER BY columns) → [Distinct] → [Sort] → [Limit] → [Project(select list)]
+//	FROM → Filter(WHERE) → [Aggregate → Filter(HAVING)] → [Window] → [Generate] →
+//	Project(select list + hidden ORDER BY columns) → [Distinct] → [Sort] → [Limit] → [Project(select list)]
 //
 // The last Project only appears when ORDER BY needed columns the select list does not have.
 func (s *state) bindSelect(sel *ast.SelectStmt) (planner.Plan, error) {
@@ -80,7 +80,8 @@ func (s *state) bindSelect(sel *ast.SelectStmt) (planner.Plan, error) {
 	}
 
 	// The select list, bound against the FROM columns (through the Aggregate when grouping).
-	ctx := &exprCtx{clause: "SELECT", cols: base.Schema(), agg: agg}
+	win, gen := newWindowState(), newGenerateState()
+	ctx := &exprCtx{clause: "SELECT", cols: base.Schema(), agg: agg, win: win, gen: gen}
 	exprs := make([]planner.Expr, len(items))
 	names := make([]string, len(items))
 	aliases := make([]selectAlias, len(items))
@@ -122,7 +123,7 @@ func (s *state) bindSelect(sel *ast.SelectStmt) (planner.Plan, error) {
 	// hidden columns appended to the projection.
 	var sorts []sortItem
 	if sel.OrderBy != nil {
-		octx := &exprCtx{clause: "ORDER BY", cols: base.Schema(), agg: agg, aliases: aliases}
+		octx := &exprCtx{clause: "ORDER BY", cols: base.Schema(), agg: agg, aliases: aliases, win: win}
 		for _, by := range sel.OrderBy.Items {
 			out, err := s.orderKey(octx, by, len(items), func(e planner.Expr) (int, error) {
 				if agg != nil {
@@ -163,6 +164,14 @@ func (s *state) bindSelect(sel *ast.SelectStmt) (planner.Plan, error) {
 			}
 			plan = f
 		}
+	}
+	// Window functions see the rows after grouping and HAVING; generators (explode) multiply
+	// the rows the select list is computed over.
+	if plan, err = win.plan(plan); err != nil {
+		return nil, err
+	}
+	if plan, err = gen.plan(plan); err != nil {
+		return nil, err
 	}
 	proj, err := project(plan, exprs, names)
 	if err != nil {

@@ -1,0 +1,4 @@
+package udf
+
+// registerDateFunctions registers the date and time functions.
+func registerDateFunctions(r *Registry) {}

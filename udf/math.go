@@ -1,0 +1,4 @@
+package udf
+
+// registerMathFunctions registers the math functions.
+func registerMathFunctions(r *Registry) {}

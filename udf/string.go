@@ -1,0 +1,4 @@
+package udf
+
+// registerStringFunctions registers the string functions.
+func registerStringFunctions(r *Registry) {}
