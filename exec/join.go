@@ -12,27 +12,39 @@ import (
 	"github.com/embersql/ember/sql/planner"
 )
 
-// HashJoinExec joins two inputs hash-partitioned on their keys with the same partition
-// count: partition p of the output joins partition p of each side. The right side is the
-// build side: the operator reads all of its partition into memory (one concatenated batch
-// plus a JoinTable over its keys) before streaming the left side through the table. Output
-// order follows the left side; unmatched right rows (right and full joins) come last.
-// Output columns: the left columns, then the right ones. Residual, when set, is evaluated
-// over each candidate joined row; a pair failing it does not count as a match.
+// HashJoinExec joins two inputs on equal keys. The right side is the build side: the
+// operator reads all of its partition into memory (one concatenated batch plus a JoinTable
+// over its keys) before streaming the left side through the table. Both sides are
+// hash-partitioned on their keys with the same partition count (partition p joins partition
+// p), except with NullAwareKey, where the build side is broadcast whole to every probe
+// partition. Output order follows the left side; unmatched right rows (right and full
+// joins) come last. Output columns: the left columns, then the right ones (inner, outer and
+// single joins), the left ones alone (semi, anti) or plus a mark (mark).
+//
+// Residual is evaluated over each candidate pair; a pair failing it does not count. Cmp is
+// the comparison of an ANY/IN subquery (semi, anti, mark). NullAwareKey says the last key
+// pair is that comparison itself (x = y of an uncorrelated IN): NULL keys never meet in the
+// table, so a probe row without a match gets a NULL comparison when its key is NULL or the
+// build side holds a NULL key (and the build side is not empty), as IN's three-valued logic
+// wants.
 type HashJoinExec struct {
 	Left, Right         Node
 	LeftKeys, RightKeys []int
 	Type                planner.JoinType
 	Residual            PhysExpr
+	Cmp                 PhysExpr
+	NullAwareKey        bool
 	schema              *arrow.Schema
 }
 
-// init sets the output schema from the children (all columns of both sides, nullable on the
-// side an outer join may fill with NULLs).
+// init sets the output schema from the children.
 func (h *HashJoinExec) init() {
 	h.schema = joinSchema(h.Left.Schema(), h.Right.Schema(), h.Type)
 }
 
+// joinSchema is the output of a join of l and r: nullable on the side an outer join may
+// fill with NULLs, without the right side for semi, anti and mark joins, with a boolean
+// mark last for mark joins.
 func joinSchema(l, r *arrow.Schema, typ planner.JoinType) *arrow.Schema {
 	var fs []arrow.Field
 	for _, f := range l.Fields() {
@@ -41,13 +53,26 @@ func joinSchema(l, r *arrow.Schema, typ planner.JoinType) *arrow.Schema {
 		}
 		fs = append(fs, f)
 	}
-	for _, f := range r.Fields() {
-		if typ == planner.LeftJoin || typ == planner.FullJoin {
-			f.Nullable = true
+	if typ.KeepsRightColumns() {
+		for _, f := range r.Fields() {
+			if typ == planner.LeftJoin || typ == planner.FullJoin || typ == planner.LeftSingle {
+				f.Nullable = true
+			}
+			fs = append(fs, f)
 		}
-		fs = append(fs, f)
+	}
+	if typ == planner.LeftMark {
+		fs = append(fs, arrow.Field{Name: "mark", Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
 	}
 	return arrow.NewSchema(fs, nil)
+}
+
+// pairSchemaOf is the schema of candidate pairs of a join with output schema out.
+func pairSchemaOf(l, r, out *arrow.Schema, typ planner.JoinType) *arrow.Schema {
+	if typ.KeepsRightColumns() {
+		return out
+	}
+	return joinSchema(l, r, planner.InnerJoin)
 }
 
 func (h *HashJoinExec) Schema() *arrow.Schema { return h.schema }
@@ -66,8 +91,14 @@ func (h *HashJoinExec) String() string {
 		pairs[i] = ls.Field(h.LeftKeys[i]).Name + " = " + rs.Field(h.RightKeys[i]).Name
 	}
 	s := fmt.Sprintf("HashJoin: %s on %s", h.Type, strings.Join(pairs, " AND "))
+	if h.NullAwareKey {
+		s += " (null-aware)"
+	}
 	if h.Residual != nil {
 		s += " filter " + h.Residual.String()
+	}
+	if h.Cmp != nil {
+		s += " cmp " + h.Cmp.String()
 	}
 	return s
 }
@@ -77,12 +108,17 @@ func (h *HashJoinExec) Execute(tc *TaskContext, p int) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := Build(tc, h.Right, p)
+	rp := p
+	if h.Right.Partitioning().N == 1 {
+		rp = 0
+	}
+	r, err := Build(tc, h.Right, rp)
 	if err != nil {
 		Close(l)
 		return nil, err
 	}
-	return &hashJoinOp{node: h, joinState: joinState{schema: h.schema, typ: h.Type, left: l, right: r}}, nil
+	return &hashJoinOp{node: h, joinState: joinState{schema: h.schema, typ: h.Type, left: l, right: r,
+		residual: h.Residual, cmp: h.Cmp, pairSchema: pairSchemaOf(h.Left.Schema(), h.Right.Schema(), h.schema, h.Type)}}, nil
 }
 
 type hashJoinOp struct {
@@ -92,6 +128,8 @@ type hashJoinOp struct {
 	iter     *hashtable.ProbeIter
 	leftDone bool
 	pi, bi   []uint32
+	// buildNullKey: some build row has a NULL in the null-aware key.
+	buildNullKey bool
 }
 
 func (o *hashJoinOp) Open(tc *TaskContext) error { return o.open(tc) }
@@ -106,6 +144,9 @@ func (o *hashJoinOp) buildSide(tc *TaskContext) error {
 	for i, k := range o.node.RightKeys {
 		kt[i] = rs.Field(k).Type
 		keys[i] = o.build.Column(k)
+	}
+	if o.node.NullAwareKey {
+		o.buildNullKey = keys[len(keys)-1].NullN() > 0
 	}
 	o.table = hashtable.NewJoinTable(kt, tc.Mem)
 	if err := o.table.Add(keys); err != nil {
@@ -147,56 +188,33 @@ func (o *hashJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 		}
 		n := o.iter.Next(o.pi[:tc.BatchSize], o.bi[:tc.BatchSize])
 		if n == 0 {
+			o.nullAwareMisses()
 			out, err := o.finishProbe(tc)
 			if err != nil || out != nil {
 				return out, err
 			}
 			continue
 		}
-		out, err := joinRows(tc.Mem, o.node.schema, o.probe, asInt32(o.pi[:n]), o.build, asInt32(o.bi[:n]), n)
-		if err != nil {
-			return nil, err
+		out, err := o.matchPairs(tc, asInt32(o.pi[:n]), asInt32(o.bi[:n]))
+		if err != nil || out != nil {
+			return out, err
 		}
-		keep, err := o.applyResidual(tc, out, o.pi[:n], o.bi[:n])
-		if err != nil {
-			return nil, err
-		}
-		if keep != nil {
-			if keep.NumRows() == 0 {
-				keep.Release()
-				continue
-			}
-			return keep, nil
-		}
-		return out, nil
 	}
 	return o.unmatchedBuild(tc)
 }
 
-// applyResidual filters the candidate rows of out by the residual and records matches.
-// It returns nil when out is to be used as it is (no residual), else the filtered batch
-// (out is then released).
-func (o *hashJoinOp) applyResidual(tc *TaskContext, out arrow.RecordBatch, pi, bi []uint32) (arrow.RecordBatch, error) {
-	if o.node.Residual == nil {
-		for k := range pi {
-			o.markMatch(int(pi[k]), int(bi[k]))
-		}
-		return nil, nil
+// nullAwareMisses gives the probe rows without a match a NULL comparison where IN's logic
+// says so (see HashJoinExec.NullAwareKey).
+func (o *hashJoinOp) nullAwareMisses() {
+	if !o.node.NullAwareKey || o.build.NumRows() == 0 {
+		return
 	}
-	mask, err := o.node.Residual.Eval(tc, out)
-	if err != nil {
-		out.Release()
-		return nil, err
-	}
-	defer mask.Release()
-	for k := range pi {
-		if mask.IsValid(k) && maskValue(mask, k) {
-			o.markMatch(int(pi[k]), int(bi[k]))
+	key := o.probe.Column(o.node.LeftKeys[len(o.node.LeftKeys)-1])
+	for i, hit := range o.probeHit {
+		if !hit && (o.buildNullKey || key.IsNull(i)) {
+			o.probeNull[i] = true
 		}
 	}
-	f, err := FilterBatch(tc.Mem, out, mask)
-	out.Release()
-	return f, err
 }
 
 func (o *hashJoinOp) Close() error {

@@ -12,10 +12,14 @@ import (
 // physical planner broadcasts it to every left partition (inner, left, cross) or gathers both
 // sides into one partition (right, full), so unmatched right rows are emitted exactly once.
 // Cost: O(|left| x |right|) comparisons, produced in chunks of at most tc.BatchSize pairs.
+//
+// Semi, anti and mark joins judge each pair by Cond and then Cmp (the comparison of an
+// ANY/IN subquery) as HashJoinExec does.
 type NestedLoopJoinExec struct {
 	Left, Right Node
 	Type        planner.JoinType
 	Cond        PhysExpr
+	Cmp         PhysExpr
 	schema      *arrow.Schema
 }
 
@@ -25,10 +29,14 @@ func (n *NestedLoopJoinExec) Partitioning() Partitioning {
 	return Partitioning{Kind: AnyPartitioning, N: n.Left.Partitioning().N}
 }
 func (n *NestedLoopJoinExec) String() string {
-	if n.Cond == nil {
-		return fmt.Sprintf("NestedLoopJoin: %s", n.Type)
+	s := fmt.Sprintf("NestedLoopJoin: %s", n.Type)
+	if n.Cond != nil {
+		s += " on " + n.Cond.String()
 	}
-	return fmt.Sprintf("NestedLoopJoin: %s on %s", n.Type, n.Cond)
+	if n.Cmp != nil {
+		s += " cmp " + n.Cmp.String()
+	}
+	return s
 }
 
 func (n *NestedLoopJoinExec) Execute(tc *TaskContext, p int) (Operator, error) {
@@ -45,7 +53,8 @@ func (n *NestedLoopJoinExec) Execute(tc *TaskContext, p int) (Operator, error) {
 		Close(l)
 		return nil, err
 	}
-	return &nlJoinOp{node: n, joinState: joinState{schema: n.schema, typ: n.Type, left: l, right: r}}, nil
+	return &nlJoinOp{node: n, joinState: joinState{schema: n.schema, typ: n.Type, left: l, right: r,
+		residual: n.Cond, cmp: n.Cmp, pairSchema: pairSchemaOf(n.Left.Schema(), n.Right.Schema(), n.schema, n.Type)}}, nil
 }
 
 type nlJoinOp struct {
@@ -98,37 +107,10 @@ func (o *nlJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 			}
 		}
 		o.row = end
-		out, err := joinRows(tc.Mem, o.node.schema, o.probe, pi, o.build, bi, len(pi))
-		if err != nil {
-			return nil, err
+		out, err := o.matchPairs(tc, pi, bi)
+		if err != nil || out != nil {
+			return out, err
 		}
-		if o.node.Cond == nil {
-			for k := range pi {
-				o.markMatch(int(pi[k]), int(bi[k]))
-			}
-			return out, nil
-		}
-		mask, err := o.node.Cond.Eval(tc, out)
-		if err != nil {
-			out.Release()
-			return nil, err
-		}
-		for k := range pi {
-			if mask.IsValid(k) && maskValue(mask, k) {
-				o.markMatch(int(pi[k]), int(bi[k]))
-			}
-		}
-		f, err := FilterBatch(tc.Mem, out, mask)
-		mask.Release()
-		out.Release()
-		if err != nil {
-			return nil, err
-		}
-		if f.NumRows() == 0 {
-			f.Release()
-			continue
-		}
-		return f, nil
 	}
 	return o.unmatchedBuild(tc)
 }

@@ -294,13 +294,28 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 			residual = append(residual, c)
 		}
 	}
+	// The comparison of an IN subquery: a plain key when neither side can be NULL; the
+	// null-aware key of an uncorrelated IN; else a comparison judged per candidate pair.
+	cmp, nullAware := j.Cmp, false
+	if l, r, ok := equiKey(cmp, ls, rs); ok {
+		switch {
+		case !l.Nullable() && !r.Nullable():
+			lkeys, rkeys, cmp = append(lkeys, l), append(rkeys, r), nil
+		case len(lkeys) == 0 && len(residual) == 0:
+			lkeys, rkeys, cmp, nullAware = []planner.Expr{l}, []planner.Expr{r}, nil, true
+		}
+	}
 	joined := append(append(planner.Schema{}, ls...), rs...)
 	outSchema := j.Schema().Arrow()
 	if len(lkeys) == 0 {
-		var cond PhysExpr
+		var cond, cmpExpr PhysExpr
 		if len(residual) > 0 {
-			cond, err = Compile(planner.Conjunction(residual), joined)
-			if err != nil {
+			if cond, err = Compile(planner.Conjunction(residual), joined); err != nil {
+				return nil, err
+			}
+		}
+		if cmp != nil {
+			if cmpExpr, err = Compile(cmp, joined); err != nil {
 				return nil, err
 			}
 		}
@@ -314,7 +329,7 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 		} else {
 			right = NewExchange(right, Partitioning{Kind: BroadcastPartitioning, N: left.Partitioning().N})
 		}
-		return &NestedLoopJoinExec{Left: left, Right: right, Type: j.Type, Cond: cond, schema: outSchema}, nil
+		return &NestedLoopJoinExec{Left: left, Right: right, Type: j.Type, Cond: cond, Cmp: cmpExpr, schema: outSchema}, nil
 	}
 	// Key columns: reuse a plain column, otherwise append the key expression as a column.
 	lnode, lidx, err := keyColumns(left, ls, lkeys)
@@ -325,21 +340,32 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := pp.Partitions
-	lnode = NewExchange(lnode, Partitioning{Kind: HashPartitioning, N: n, Keys: lidx})
-	rnode = NewExchange(rnode, Partitioning{Kind: HashPartitioning, N: n, Keys: ridx})
-	var res PhysExpr
+	if nullAware {
+		// IN's NULL logic needs the whole build side (is it empty? has it a NULL?) in every
+		// probe partition.
+		rnode = NewExchange(rnode, Partitioning{Kind: BroadcastPartitioning, N: lnode.Partitioning().N})
+	} else {
+		n := pp.Partitions
+		lnode = NewExchange(lnode, Partitioning{Kind: HashPartitioning, N: n, Keys: lidx})
+		rnode = NewExchange(rnode, Partitioning{Kind: HashPartitioning, N: n, Keys: ridx})
+	}
+	// The residual and the comparison read the pair as the operator builds it: left columns
+	// (with any appended key columns) then right columns.
+	ext := extendSchema(ls, lnode.Schema().NumFields()-len(ls))
+	ext = append(ext, extendSchema(rs, rnode.Schema().NumFields()-len(rs))...)
+	var res, cmpExpr PhysExpr
 	if len(residual) > 0 {
-		// The residual reads the joined row as the operator builds it: left columns (with any
-		// appended key columns) then right columns.
-		ext := extendSchema(ls, lnode.Schema().NumFields()-len(ls))
-		ext = append(ext, extendSchema(rs, rnode.Schema().NumFields()-len(rs))...)
-		res, err = Compile(planner.Conjunction(residual), ext)
-		if err != nil {
+		if res, err = Compile(planner.Conjunction(residual), ext); err != nil {
 			return nil, err
 		}
 	}
-	hj := &HashJoinExec{Left: lnode, Right: rnode, LeftKeys: lidx, RightKeys: ridx, Type: j.Type, Residual: res}
+	if cmp != nil {
+		if cmpExpr, err = Compile(cmp, ext); err != nil {
+			return nil, err
+		}
+	}
+	hj := &HashJoinExec{Left: lnode, Right: rnode, LeftKeys: lidx, RightKeys: ridx, Type: j.Type,
+		Residual: res, Cmp: cmpExpr, NullAwareKey: nullAware}
 	hj.init()
 	if lnode.Schema().NumFields() == len(ls) && rnode.Schema().NumFields() == len(rs) {
 		hj.schema = outSchema
@@ -351,8 +377,13 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 		keep = append(keep, &colExpr{idx: i, typ: ls[i].Type, name: ls[i].Name})
 	}
 	off := lnode.Schema().NumFields()
-	for i := range rs {
-		keep = append(keep, &colExpr{idx: off + i, typ: rs[i].Type, name: rs[i].Name})
+	if j.Type.KeepsRightColumns() {
+		for i := range rs {
+			keep = append(keep, &colExpr{idx: off + i, typ: rs[i].Type, name: rs[i].Name})
+		}
+	}
+	if j.Type == planner.LeftMark {
+		keep = append(keep, &colExpr{idx: off, typ: planner.Boolean, name: j.MarkCol.Name})
 	}
 	return NewProjectExec(hj, keep, outSchema), nil
 }

@@ -5,6 +5,9 @@ package optimizer
 // fixed-point batch run in this order on every pass.
 func DefaultBatches() []Batch {
 	return []Batch{
+		{Name: "Subquery Rewrite", Strategy: Once, Rules: []Rule{
+			DecorrelateSubqueries{},
+		}},
 		{Name: "Operator Optimization", Strategy: FixedPoint(100), Rules: []Rule{
 			ConstantFolding{},
 			FilterPushdown{},

@@ -230,6 +230,23 @@ func pushJoin(j *planner.Join, preds []planner.Expr) (planner.Plan, error) {
 		if typ == planner.RightJoin {
 			toLeft, toRight = toSupplying, toPreserved
 		}
+	case planner.LeftSemi, planner.LeftAnti, planner.LeftMark, planner.LeftSingle:
+		// Rows come from the left; a filter on left columns alone may go below. A right-only
+		// ON conjunct removes right rows that could never match (Cmp stays where it is).
+		for _, c := range preds {
+			if refsWithin(c, left) {
+				toLeft = append(toLeft, c)
+			} else {
+				keep = append(keep, c)
+			}
+		}
+		for _, c := range onConj {
+			if movable(c) && refsWithin(c, right) {
+				toRight = append(toRight, c)
+			} else {
+				on = append(on, c)
+			}
+		}
 	default: // full join: nothing crosses it
 		keep, on = preds, onConj
 	}
@@ -250,7 +267,7 @@ func pushJoin(j *planner.Join, preds []planner.Expr) (planner.Plan, error) {
 	}
 	var nj planner.Plan = j
 	if l != j.Left || r != j.Right || typ != j.Type || cond != j.On {
-		if nj, err = planner.NewJoin(l, r, typ, cond); err != nil {
+		if nj, err = planner.NewSubqueryJoin(l, r, typ, cond, j.Cmp, j.MarkCol); err != nil {
 			return nil, errs.Wrap(errs.ErrInternal, err, "")
 		}
 	}

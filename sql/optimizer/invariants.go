@@ -65,7 +65,7 @@ func checkNode(n planner.Plan) error {
 			}
 		}
 	case *planner.Join:
-		j, err := planner.NewJoin(x.Left, x.Right, x.Type, x.On)
+		j, err := planner.NewSubqueryJoin(x.Left, x.Right, x.Type, x.On, x.Cmp, x.MarkCol)
 		if err != nil {
 			return err
 		}

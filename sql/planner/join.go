@@ -12,7 +12,24 @@ const (
 	RightJoin JoinType = "Right"
 	FullJoin  JoinType = "Full"
 	CrossJoin JoinType = "Cross"
+	// LeftSemi keeps the left rows with a match (EXISTS, IN); its schema is the left one.
+	LeftSemi JoinType = "LeftSemi"
+	// LeftAnti keeps the left rows without a match (NOT EXISTS, NOT IN); its schema is the
+	// left one. With Cmp set, a right row whose Cmp is NULL also counts as a match (NOT IN
+	// is not TRUE when the set holds a NULL).
+	LeftAnti JoinType = "LeftAnti"
+	// LeftMark keeps every left row and appends MarkCol: TRUE when some right row matches,
+	// else NULL when Cmp is set and is NULL for some right row matching On, else FALSE.
+	LeftMark JoinType = "LeftMark"
+	// LeftSingle is a left outer join in which a left row matching more than one right row
+	// is an execution error (a scalar subquery returned more than one row).
+	LeftSingle JoinType = "LeftSingle"
 )
+
+// KeepsRightColumns reports whether the join's schema holds the right side's columns.
+func (t JoinType) KeepsRightColumns() bool {
+	return t != LeftSemi && t != LeftAnti && t != LeftMark
+}
 
 // Join combines Left and Right rows for which On is true. Its schema is the left columns
 // followed by the right ones; the side(s) an outer join may fill with NULLs become
@@ -22,11 +39,23 @@ type Join struct {
 	Left, Right Plan
 	Type        JoinType
 	On          Expr
-	schema      Schema
+	// Cmp is the comparison of an ANY/IN subquery (semi, anti and mark joins only), read over
+	// a left row and a right row. A right row matches when On is TRUE and Cmp is TRUE; a
+	// NULL Cmp makes the mark NULL and drops the row of an anti join (NOT IN semantics).
+	Cmp Expr
+	// MarkCol is the boolean column a LeftMark join appends.
+	MarkCol Column
+	schema  Schema
 }
 
 // NewJoin validates that On is boolean and reads only columns of the two sides.
 func NewJoin(left, right Plan, typ JoinType, on Expr) (*Join, error) {
+	return NewSubqueryJoin(left, right, typ, on, nil, Column{})
+}
+
+// NewSubqueryJoin is NewJoin with the comparison of an ANY/IN subquery and the mark column
+// of a mark join.
+func NewSubqueryJoin(left, right Plan, typ JoinType, on, cmp Expr, mark Column) (*Join, error) {
 	if typ == CrossJoin && on != nil {
 		return nil, fmt.Errorf("join: a cross join takes no condition")
 	}
@@ -38,22 +67,36 @@ func NewJoin(left, right Plan, typ JoinType, on Expr) (*Join, error) {
 		}
 		s = append(s, c)
 	}
-	for _, c := range rs {
-		if typ == LeftJoin || typ == FullJoin {
-			c.Nullable = true
+	if typ.KeepsRightColumns() {
+		for _, c := range rs {
+			if typ == LeftJoin || typ == FullJoin || typ == LeftSingle {
+				c.Nullable = true
+			}
+			s = append(s, c)
 		}
-		s = append(s, c)
 	}
-	if on != nil {
-		if on.Type().ID() != Boolean.ID() {
-			return nil, fmt.Errorf("join: condition %s has type %s, not BOOLEAN", on, TypeString(on.Type()))
+	if typ == LeftMark {
+		if mark.ID == 0 || mark.Type.ID() != Boolean.ID() {
+			return nil, fmt.Errorf("join: a mark join needs a BOOLEAN mark column")
 		}
-		both := append(append(Schema{}, ls...), rs...)
-		if err := checkRefs(both, on); err != nil {
+		s = append(s, mark)
+	}
+	both := append(append(Schema{}, ls...), rs...)
+	for _, e := range []Expr{on, cmp} {
+		if e == nil {
+			continue
+		}
+		if e.Type().ID() != Boolean.ID() {
+			return nil, fmt.Errorf("join: condition %s has type %s, not BOOLEAN", e, TypeString(e.Type()))
+		}
+		if err := checkRefs(both, e); err != nil {
 			return nil, fmt.Errorf("join: %w", err)
 		}
 	}
-	return &Join{Left: left, Right: right, Type: typ, On: on, schema: s}, nil
+	if cmp != nil && typ != LeftSemi && typ != LeftAnti && typ != LeftMark {
+		return nil, fmt.Errorf("join: a subquery comparison needs a semi, anti or mark join, not %s", typ)
+	}
+	return &Join{Left: left, Right: right, Type: typ, On: on, Cmp: cmp, MarkCol: mark, schema: s}, nil
 }
 
 func (j *Join) Schema() Schema   { return j.schema }
@@ -62,23 +105,43 @@ func (j *Join) WithChildren(c []Plan) (Plan, error) {
 	if c[0] == j.Left && c[1] == j.Right {
 		return j, nil
 	}
-	return NewJoin(c[0], c[1], j.Type, j.On)
+	return NewSubqueryJoin(c[0], c[1], j.Type, j.On, j.Cmp, j.MarkCol)
 }
+
+// Exprs returns On (when set) then Cmp (when set).
 func (j *Join) Exprs() []Expr {
-	if j.On == nil {
-		return nil
+	var es []Expr
+	if j.On != nil {
+		es = append(es, j.On)
 	}
-	return []Expr{j.On}
+	if j.Cmp != nil {
+		es = append(es, j.Cmp)
+	}
+	return es
 }
 func (j *Join) WithExprs(es []Expr) (Plan, error) {
-	if len(es) == 0 || es[0] == j.On {
+	on, cmp := j.On, j.Cmp
+	if on != nil {
+		on, es = es[0], es[1:]
+	}
+	if cmp != nil {
+		cmp = es[0]
+	}
+	if on == j.On && cmp == j.Cmp {
 		return j, nil
 	}
-	return NewJoin(j.Left, j.Right, j.Type, es[0])
+	return NewSubqueryJoin(j.Left, j.Right, j.Type, on, cmp, j.MarkCol)
 }
 func (j *Join) String() string {
-	if j.On == nil {
-		return "Join: " + string(j.Type)
+	s := "Join: " + string(j.Type)
+	if j.On != nil {
+		s += " on " + j.On.String()
 	}
-	return "Join: " + string(j.Type) + " on " + j.On.String()
+	if j.Cmp != nil {
+		s += " cmp " + j.Cmp.String()
+	}
+	if j.Type == LeftMark {
+		s += " mark " + j.MarkCol.Name
+	}
+	return s
 }

@@ -93,6 +93,10 @@ type state struct {
 	views []string
 	// env holds the common table expressions visible here, innermost first.
 	env *cteEnv
+	// outer holds the expression contexts of the queries enclosing the subquery being
+	// bound, outermost first: a name not found in the subquery resolves there, as an
+	// OuterRef (a correlated reference).
+	outer []*exprCtx
 }
 
 // exprCtx is where an expression is bound.

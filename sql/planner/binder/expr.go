@@ -346,7 +346,7 @@ func (s *state) bindBetween(ctx *exprCtx, x *ast.BetweenExpr) (planner.Expr, err
 
 func (s *state) bindIn(ctx *exprCtx, x *ast.PatternInExpr) (planner.Expr, error) {
 	if x.Sel != nil {
-		return nil, errs.NotImplementedf("subqueries in expressions are not supported yet: %s", s.text(x))
+		return s.bindInSubquery(ctx, x)
 	}
 	all := make([]planner.Expr, 0, len(x.List)+1)
 	for _, n := range append([]ast.ExprNode{x.Expr}, x.List...) {

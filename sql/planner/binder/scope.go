@@ -58,10 +58,20 @@ func (s *state) bindColumn(ctx *exprCtx, n *ast.ColumnNameExpr) (planner.Expr, e
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, s.unknownColumn(ctx, n)
+	if ok {
+		return planner.NewColumnRef(c), nil
 	}
-	return planner.NewColumnRef(c), nil
+	// A correlated reference: the nearest enclosing query that has the name.
+	for i := len(s.outer) - 1; i >= 0; i-- {
+		c, ok, err := s.lookupColumn(s.outer[i].cols, n)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &planner.OuterRef{Col: c}, nil
+		}
+	}
+	return nil, s.unknownColumn(ctx, n)
 }
 
 // lookupAlias finds an unqualified name among select-list names. Several outputs of that name
