@@ -23,6 +23,10 @@ import (
 //   - x AND true → x, x AND false → false, x OR true → true, x OR false → x (either order;
 //     right under SQL's three-valued logic, NULL included), NOT NOT x → x, NOT true → false,
 //     NOT false → true, NOT NULL → NULL. These need no Eval.
+//   - conjuncts common to every branch of an OR move out of it:
+//     (a = b AND x) OR (a = b AND y) → a = b AND (x OR y), so a join key hidden in a
+//     disjunction (TPC-H Q19) becomes a hash key. Distributivity and absorption hold under
+//     three-valued logic, so this is exact.
 //
 // Plans: a Filter whose condition is the literal true is removed; false or NULL makes it an
 // empty Values with the Filter's columns (zero rows, same IDs and types).
@@ -74,6 +78,9 @@ func foldExpr(e planner.Expr, eval ConstEvaluator) (planner.Expr, error) {
 		return e, nil
 	case *planner.Binary:
 		if s := simplifyLogic(x); s != nil {
+			return s, nil
+		}
+		if s := factorOr(x); s != nil {
 			return s, nil
 		}
 	case *planner.Not:
@@ -147,3 +154,58 @@ func constant(e planner.Expr) bool {
 }
 
 func isBoolean(e planner.Expr) bool { return e.Type().ID() == arrow.BOOL }
+
+// factorOr takes the conjuncts shared by every disjunct of an OR out of it, or returns nil.
+func factorOr(b *planner.Binary) planner.Expr {
+	if b.Op != planner.OpOr {
+		return nil
+	}
+	var branches [][]planner.Expr
+	for _, d := range splitDisjunction(b) {
+		branches = append(branches, planner.SplitConjunction(d))
+	}
+	var common []planner.Expr
+	for _, c := range branches[0] {
+		shared := true
+		for _, br := range branches[1:] {
+			shared = shared && containsExpr(br, c)
+		}
+		if shared && deterministic(c) && !containsExpr(common, c) {
+			common = append(common, c)
+		}
+	}
+	if len(common) == 0 {
+		return nil
+	}
+	var rest []planner.Expr
+	for _, br := range branches {
+		var left []planner.Expr
+		for _, c := range br {
+			if !containsExpr(common, c) {
+				left = append(left, c)
+			}
+		}
+		if len(left) == 0 {
+			// One branch is just the common part: the OR adds nothing (absorption).
+			return planner.Conjunction(common)
+		}
+		rest = append(rest, planner.Conjunction(left))
+	}
+	var or planner.Expr
+	for _, r := range rest {
+		if or == nil {
+			or = r
+		} else {
+			or = &planner.Binary{Op: planner.OpOr, Left: or, Right: r, Typ: planner.Boolean}
+		}
+	}
+	return planner.Conjunction(append(common, or))
+}
+
+// splitDisjunction returns the OR-ed parts of e.
+func splitDisjunction(e planner.Expr) []planner.Expr {
+	if b, ok := e.(*planner.Binary); ok && b.Op == planner.OpOr {
+		return append(splitDisjunction(b.Left), splitDisjunction(b.Right)...)
+	}
+	return []planner.Expr{e}
+}

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -22,8 +21,6 @@ const (
 	AnySubquery
 )
 
-var subqueryIDs atomic.Int64
-
 // Subquery is a subquery used as an expression. Plan may read columns of enclosing queries
 // through OuterRef expressions (a correlated subquery). The optimizer's decorrelation turns
 // every Subquery into a join before execution; Plan is not a child expression, so
@@ -37,8 +34,6 @@ type Subquery struct {
 	Op BinaryOp
 	// Negated is NOT EXISTS, or NOT (E Op ANY ...).
 	Negated bool
-	// ID tells subqueries apart in EXPLAIN text.
-	ID int64
 }
 
 // NewSubquery validates the shape: a scalar or ANY subquery has one column; ANY needs E of
@@ -61,7 +56,7 @@ func NewSubquery(kind SubqueryKind, plan Plan, e Expr, op BinaryOp, negated bool
 			return nil, fmt.Errorf("ANY subquery: operand type %s differs from the column type %s", TypeString(e.Type()), TypeString(s[0].Type))
 		}
 	}
-	return &Subquery{Kind: kind, Plan: plan, E: e, Op: op, Negated: negated, ID: subqueryIDs.Add(1)}, nil
+	return &Subquery{Kind: kind, Plan: plan, E: e, Op: op, Negated: negated}, nil
 }
 
 func (e *Subquery) Type() arrow.DataType {
@@ -104,13 +99,14 @@ func (e *Subquery) String() string {
 	if e.Negated {
 		not = "NOT "
 	}
+	// The plan is not shown: EXPLAIN prints optimized plans, where subqueries are joins.
 	switch e.Kind {
 	case ExistsSubquery:
-		return fmt.Sprintf("%sEXISTS(subquery#%d)", not, e.ID)
+		return not + "EXISTS(subquery)"
 	case AnySubquery:
-		return fmt.Sprintf("%s(%s %s ANY(subquery#%d))", not, e.E, e.Op, e.ID)
+		return fmt.Sprintf("%s(%s %s ANY(subquery))", not, e.E, e.Op)
 	}
-	return fmt.Sprintf("scalar(subquery#%d)", e.ID)
+	return "scalar(subquery)"
 }
 
 // OuterRef reads column Col of an enclosing query from inside a correlated subquery. It is
