@@ -28,8 +28,8 @@ import (
 // grouping keys when they are equalities; they become the join condition. Subqueries nested
 // in subqueries are rewritten first, innermost first, so correlation at any depth works
 // level by level. What cannot be pulled up (a correlated predicate under a LIMIT, a window,
-// a union or the inner side of an outer join, or a non-equality under an aggregate) is a
-// not-implemented error naming the subquery, never a wrong answer.
+// a union or the inner side of an outer join) falls back to an Apply node, which runs the
+// subquery once per distinct outer value: slow but right for every shape.
 type DecorrelateSubqueries struct{}
 
 // Name implements Rule.
@@ -193,6 +193,17 @@ func semiJoin(input planner.Plan, sq *planner.Subquery) (planner.Plan, error) {
 		}
 	}
 	pr, err := prepare(input, sq, plan)
+	if errs.KindOf(err) == errs.ErrNotImplemented {
+		r, ap, err := applyFallback(input, sq, plan)
+		if err != nil {
+			return nil, err
+		}
+		f, err := planner.NewFilter(ap, r)
+		if err != nil {
+			return nil, errs.Wrap(errs.ErrInternal, err, "")
+		}
+		return f, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -224,6 +235,9 @@ func markJoin(input planner.Plan, sq *planner.Subquery) (planner.Expr, planner.P
 		}
 	}
 	pr, err := prepare(input, sq, plan)
+	if errs.KindOf(err) == errs.ErrNotImplemented {
+		return applyFallback(input, sq, plan)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -248,6 +262,9 @@ func markJoin(input planner.Plan, sq *planner.Subquery) (planner.Expr, planner.P
 func scalarJoin(input planner.Plan, sq *planner.Subquery) (planner.Expr, planner.Plan, error) {
 	col := sq.Plan.Schema()[0]
 	pr, err := prepare(input, sq, sq.Plan)
+	if errs.KindOf(err) == errs.ErrNotImplemented {
+		return applyFallback(input, sq, sq.Plan)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -256,8 +273,8 @@ func scalarJoin(input planner.Plan, sq *planner.Subquery) (planner.Expr, planner
 	var marker planner.Column
 	if len(pr.on) > 0 {
 		empty, ok := emptyResult(sq.Plan, col.ID)
-		if !ok {
-			return nil, nil, errs.NotImplementedf("correlated subquery %s cannot be decorrelated: its value over no rows is unknown", sq)
+		if !ok { // its value over no rows is unknown
+			return applyFallback(input, sq, sq.Plan)
 		}
 		if lit, isLit := empty.(*planner.Literal); !isLit || lit.Value != nil {
 			// A marker column (always TRUE) tells a missing group from a NULL value.
@@ -283,6 +300,46 @@ func scalarJoin(input planner.Plan, sq *planner.Subquery) (planner.Expr, planner
 		return nil, nil, err
 	}
 	return rebind(r, j.Schema()), j, nil
+}
+
+// applyFallback evaluates a subquery that cannot be decorrelated per outer value through an
+// Apply node, and returns the expression that replaces it (Apply's column, negated for NOT).
+func applyFallback(input planner.Plan, sq *planner.Subquery, plan planner.Plan) (planner.Expr, planner.Plan, error) {
+	plan, err := unnest(plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out planner.Column
+	switch sq.Kind {
+	case planner.ScalarSubquery:
+		c := plan.Schema()[0]
+		out = planner.NewColumn(c.Name, "", c.Type, true)
+	case planner.ExistsSubquery:
+		out = planner.NewColumn("exists", "", planner.Boolean, false)
+	case planner.AnySubquery:
+		// The comparison moves into the subquery, reading the outer operand as OuterRefs.
+		e, _ := planner.TransformExprUp(sq.E, func(x planner.Expr) (planner.Expr, error) {
+			if c, ok := x.(*planner.ColumnRef); ok {
+				return &planner.OuterRef{Col: c.Col}, nil
+			}
+			return x, nil
+		})
+		cmp := &planner.Binary{Op: sq.Op, Left: e, Right: planner.NewColumnRef(plan.Schema()[0]), Typ: planner.Boolean}
+		cmpCol := planner.NewColumn("cmp", "", planner.Boolean, true)
+		if plan, err = planner.NewProject(plan, []planner.Expr{cmp}, []planner.Column{cmpCol}); err != nil {
+			return nil, nil, errs.Wrap(errs.ErrInternal, err, "")
+		}
+		out = planner.NewColumn("any", "", planner.Boolean, true)
+	}
+	ap, err := planner.NewApply(input, plan, sq.Kind, out)
+	if err != nil {
+		return nil, nil, errs.Wrap(errs.ErrInternal, err, "")
+	}
+	var r planner.Expr = planner.NewColumnRef(out)
+	if sq.Negated {
+		r = &planner.Not{E: r}
+	}
+	return r, ap, nil
 }
 
 func castTo(e planner.Expr, c planner.Column) planner.Expr {

@@ -335,8 +335,8 @@ func scanFilterable(e planner.Expr) bool {
 	ok := true
 	planner.WalkExpr(e, func(x planner.Expr) bool {
 		switch x.(type) {
-		case *planner.ScalarFunc, *planner.AggregateCall:
-			ok = false
+		case *planner.ScalarFunc, *planner.AggregateCall, *planner.OuterRef:
+			ok = false // an OuterRef is bound only when a correlated subquery runs (Apply)
 		}
 		return ok
 	})
