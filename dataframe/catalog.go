@@ -23,11 +23,19 @@ type tableDef struct {
 	Options  map[string]string `json:"options,omitempty"`
 }
 
-// viewDef is a temporary view: a name bound to SQL text, bound again at every use.
-type viewDef struct{ name, sql string }
+// viewDef is a temporary view: a name bound to SQL text, bound again at every use, and the
+// names of its columns when CREATE VIEW gave a column list (nil: the query's own names).
+type viewDef struct {
+	name, sql string
+	cols      []string
+}
 
 func (v *viewDef) Name() string { return v.name }
 func (v *viewDef) SQL() string  { return v.sql }
+
+// Columns is the view's column list (nil when it has none); the binder renames the query's
+// columns to it.
+func (v *viewDef) Columns() []string { return v.cols }
 
 // catalog is the session's planner.Catalog: external tables persisted in the warehouse
 // (catalog.json, replaced by atomic rename on every change) and the session's temporary
@@ -150,35 +158,59 @@ func (c *catalog) createTable(d tableDef, orReplace, ifNotExists bool) error {
 	return nil
 }
 
-func (c *catalog) createView(name, sql string, orReplace, ifNotExists bool) error {
+// createView registers a view. created is false when the view exists and ifNotExists
+// asked to leave it. undo puts back what the name meant before (the old view, or nothing),
+// for a caller whose later check of the new view fails.
+func (c *catalog) createView(name, sql string, cols []string, orReplace, ifNotExists bool) (created bool, undo func(), err error) {
 	key := strings.ToLower(name)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.tables[key]; ok {
-		return errs.Planf("a table named %q already exists", name)
+		return false, nil, errs.Planf("a table named %q already exists", name)
 	}
-	if _, ok := c.views[key]; ok {
+	old, had := c.views[key]
+	if had {
 		if ifNotExists {
-			return nil
+			return false, nil, nil
 		}
 		if !orReplace {
-			return errs.Planf("view %q already exists", name)
+			return false, nil, errs.Planf("view %q already exists; use CREATE OR REPLACE VIEW to change it", name)
 		}
 	}
-	c.views[key] = &viewDef{name: name, sql: sql}
-	return nil
+	v := &viewDef{name: name, sql: sql, cols: cols}
+	c.views[key] = v
+	undo = func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.views[key] != v {
+			return // replaced or dropped since
+		}
+		if had {
+			c.views[key] = old
+		} else {
+			delete(c.views, key)
+		}
+	}
+	return true, undo, nil
 }
 
 // drop removes a table or view; it reports whether something was dropped.
+// DROP TABLE of a view and DROP VIEW of a table are errors, as in MySQL and Spark.
 func (c *catalog) drop(name string, wantView bool) (bool, error) {
 	key := strings.ToLower(name)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.views[key]; ok {
+	_, isView := c.views[key]
+	_, isTable := c.tables[key]
+	switch {
+	case isView && !wantView:
+		return false, errs.Planf("%q is a view; use DROP VIEW", name)
+	case isTable && wantView:
+		return false, errs.Planf("%q is a table, not a view; use DROP TABLE", name)
+	case isView:
 		delete(c.views, key)
 		return true, nil
-	}
-	if wantView {
+	case wantView:
 		return false, nil
 	}
 	d, ok := c.tables[key]

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -164,7 +165,8 @@ func (s *Session) Exec(ctx context.Context, sql string) (res *Result, err error)
 		if res != nil {
 			res.Release()
 		}
-		res, err = s.execStatement(ctx, st)
+		// now() and friends read one clock per statement, the same in every task.
+		res, err = s.execStatement(udf.WithStatementTime(ctx, time.Now()), st)
 		if err != nil {
 			if len(stmts) > 1 {
 				return nil, errs.Wrap(errs.ErrExecution, err, "statement %d", i+1)

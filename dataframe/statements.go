@@ -22,17 +22,7 @@ func (s *Session) execStatement(ctx context.Context, st parser.Statement) (*Resu
 	case *parser.CreateTableUsing:
 		return s.createTableUsing(ctx, x)
 	case *parser.CreateView:
-		if x.IfNotExists && x.OrReplace {
-			return nil, errs.Planf("CREATE VIEW cannot have both OR REPLACE and IF NOT EXISTS")
-		}
-		// Bind once now so that a broken view is reported at CREATE time.
-		if _, err := s.binder().BindQuery(x.Query); err != nil {
-			return nil, err
-		}
-		if err := s.cat.createView(x.Name, x.QuerySQL, x.OrReplace, x.IfNotExists); err != nil {
-			return nil, err
-		}
-		return &Result{Message: fmt.Sprintf("view %s created", x.Name)}, nil
+		return s.createView(x)
 	case *parser.Query:
 		return s.execQuery(ctx, x)
 	}
@@ -87,9 +77,55 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 				dropped = append(dropped, t.Name.O)
 			}
 		}
+		if len(dropped) == 0 {
+			return &Result{Message: "nothing dropped"}, nil
+		}
 		return &Result{Message: fmt.Sprintf("dropped %s", strings.Join(dropped, ", "))}, nil
 	}
 	return nil, errs.NotImplementedf("statement %s", firstWord(q.SQL))
+}
+
+// createView checks and registers a view. The query is bound now, so a broken view is
+// reported at CREATE time; a column list must name every column; the view's column names
+// must be distinct (MySQL's rule: else no name could reach one of them). Once registered,
+// the view is bound again through the catalog, which refuses a view that reaches itself
+// (CREATE OR REPLACE VIEW v AS SELECT * FROM v, or a cycle through other views); then the
+// previous definition is put back.
+func (s *Session) createView(x *parser.CreateView) (*Result, error) {
+	if x.IfNotExists && x.OrReplace {
+		return nil, errs.Planf("CREATE VIEW cannot have both OR REPLACE and IF NOT EXISTS")
+	}
+	p, err := s.binder().BindQuery(x.Query)
+	if err != nil {
+		return nil, err
+	}
+	names := x.Columns
+	if len(names) == 0 {
+		for _, c := range p.Schema() {
+			names = append(names, c.Name)
+		}
+	} else if len(names) != len(p.Schema()) {
+		return nil, errs.Planf("view %s has a column list of %d names but its query has %d columns", x.Name, len(names), len(p.Schema()))
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[strings.ToLower(n)] {
+			return nil, errs.Planf("view %s would have two columns named %q; give them distinct names (AS, or a column list)", x.Name, n)
+		}
+		seen[strings.ToLower(n)] = true
+	}
+	created, undo, err := s.cat.createView(x.Name, x.QuerySQL, x.Columns, x.OrReplace, x.IfNotExists)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		return &Result{Message: fmt.Sprintf("view %s already exists; left unchanged", x.Name)}, nil
+	}
+	if _, err := s.tableSchema(x.Name); err != nil {
+		undo()
+		return nil, err
+	}
+	return &Result{Message: fmt.Sprintf("view %s created", x.Name)}, nil
 }
 
 func firstWord(sql string) string {

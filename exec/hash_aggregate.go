@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/embersql/ember/exec/hashtable"
+	"github.com/embersql/ember/internal/errs"
+	"github.com/embersql/ember/sql/planner"
 	"github.com/embersql/ember/udf"
 )
 
@@ -28,15 +30,46 @@ func (m AggMode) String() string {
 }
 
 // AggSpec is one aggregate of a HashAggregateExec. Args are input column ordinals (the
-// physical planner projects argument expressions into columns first). In AggFinal mode the
-// input holds the partial state columns instead, and StateCols are their ordinals.
+// physical planner projects argument expressions into columns first). With an ORDER BY
+// inside the call, the last len(Order) of Args (and ArgTypes) are the order keys and Fn is
+// a udf.OrderedAggregateFunction. In AggFinal mode the input holds the partial state
+// columns instead, and StateCols are their ordinals.
 type AggSpec struct {
 	Fn        udf.AggregateFunction
 	Args      []int
 	ArgTypes  []arrow.DataType
+	Order     []udf.SortOrder
 	Distinct  bool
 	StateCols []int
 	Name      string
+}
+
+// aggOrder returns the directions of the ORDER BY keys inside an aggregate call (nil for
+// none).
+func aggOrder(keys []planner.SortKey) []udf.SortOrder {
+	var out []udf.SortOrder
+	for _, k := range keys {
+		out = append(out, udf.SortOrder{Desc: k.Desc, NullsFirst: k.NullsFirst})
+	}
+	return out
+}
+
+// newAccumulator returns the spec's accumulator, ordered when the call has an ORDER BY.
+func (a *AggSpec) newAccumulator(tc *TaskContext) (udf.GroupAccumulator, error) {
+	if len(a.Order) == 0 {
+		return a.Fn.NewAccumulator(a.ArgTypes, tc.Mem)
+	}
+	of, ok := a.Fn.(udf.OrderedAggregateFunction)
+	n := len(a.ArgTypes) - len(a.Order)
+	if !ok || n < 0 {
+		return nil, errs.Internalf("aggregate %s: ORDER BY with a function that does not take one", a.Name)
+	}
+	return of.NewOrderedAccumulator(a.ArgTypes[:n], a.ArgTypes[n:], a.Order, tc.Mem)
+}
+
+// stateTypes returns the spec's partial state types (of the value arguments only).
+func (a *AggSpec) stateTypes() ([]arrow.DataType, error) {
+	return a.Fn.StateTypes(a.ArgTypes[:len(a.ArgTypes)-len(a.Order)])
 }
 
 // HashAggregateExec groups rows by the key columns Keys (input ordinals) and folds every
@@ -122,7 +155,7 @@ func (o *hashAggOp) Open(tc *TaskContext) error {
 	o.accs = make([]udf.GroupAccumulator, len(o.node.Aggs))
 	o.distinct = make([]*hashtable.GroupMap, len(o.node.Aggs))
 	for i, a := range o.node.Aggs {
-		acc, err := a.Fn.NewAccumulator(a.ArgTypes, tc.Mem)
+		acc, err := a.newAccumulator(tc)
 		if err != nil {
 			return err
 		}

@@ -195,12 +195,14 @@ func (pp *PhysicalPlanner) planAggregate(a *planner.Aggregate) (Node, error) {
 	distinct := false
 	for i, ac := range a.Aggs {
 		spec := AggSpec{Fn: ac.Fn, Distinct: ac.Distinct, Name: a.Out[nk+i].Name}
-		for _, arg := range ac.Args {
+		// The arguments, then the ORDER BY keys inside the call (ac.Children() is both).
+		for _, arg := range ac.Children() {
 			spec.Args = append(spec.Args, len(exprs))
 			spec.ArgTypes = append(spec.ArgTypes, arg.Type())
 			exprs = append(exprs, arg)
 			names = append(names, fmt.Sprintf("%s_arg%d", spec.Name, len(spec.Args)))
 		}
+		spec.Order = aggOrder(ac.OrderBy)
 		distinct = distinct || ac.Distinct
 		specs[i] = spec
 	}
@@ -228,7 +230,7 @@ func (pp *PhysicalPlanner) planAggregate(a *planner.Aggregate) (Node, error) {
 	pfields := append([]arrow.Field(nil), proj.Schema().Fields()[:nk]...)
 	final := make([]AggSpec, len(specs))
 	for i, s := range specs {
-		sts, err := s.Fn.StateTypes(s.ArgTypes)
+		sts, err := s.stateTypes()
 		if err != nil {
 			return nil, err
 		}

@@ -29,9 +29,3 @@ func countTrue(mask arrow.Array) int {
 	}
 	return c
 }
-
-// maskValue reads row i of a boolean mask (the caller checked validity).
-func maskValue(mask arrow.Array, i int) bool {
-	b, ok := mask.(*array.Boolean)
-	return ok && b.Value(i)
-}

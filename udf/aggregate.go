@@ -24,9 +24,10 @@ import (
 //	count(*), count(x, ...)  BIGINT, never NULL; counts rows where every argument is non-NULL
 //	sum(integer)             BIGINT, overflow is an execution error
 //	sum(FLOAT|DOUBLE)        DOUBLE
-//	sum(DECIMAL(p,s))        DECIMAL(38,s), exact; beyond 38 digits is an execution error
-//	avg(integer)             DECIMAL(38,4)
-//	avg(DECIMAL(p,s))        DECIMAL(38,min(s+4,38)), rounded half away from zero
+//	sum(DECIMAL(p,s))        DECIMAL(min(p+22,38),s) (MySQL's), exact; a sum beyond that
+//	                         precision is an execution error
+//	avg(integer)             DECIMAL(d+4,4), d the type's digits (INT: DECIMAL(14,4), MySQL's)
+//	avg(DECIMAL(p,s))        DECIMAL(min(p+4,38),min(s+4,38)), rounded half away from zero
 //	avg(FLOAT|DOUBLE)        DOUBLE
 //	min, max                 the input type: BOOLEAN, integers, FLOAT, DOUBLE, DECIMAL,
 //	                         VARCHAR, binary, DATE, TIME, TIMESTAMP
@@ -52,6 +53,26 @@ var (
 // decimalType is DECIMAL(38,s).
 func decimalType(s int32) *arrow.Decimal128Type {
 	return &arrow.Decimal128Type{Precision: decimal128.MaxPrecision, Scale: s}
+}
+
+// decimalOf is DECIMAL(min(p,38),min(s,38)).
+func decimalOf(p, s int32) *arrow.Decimal128Type {
+	return &arrow.Decimal128Type{Precision: min(p, decimal128.MaxPrecision), Scale: min(s, decimal128.MaxScale)}
+}
+
+// integerDigits is the number of decimal digits of the widest value of an integer type.
+func integerDigits(id arrow.Type) int32 {
+	switch id {
+	case arrow.INT8, arrow.UINT8:
+		return 3
+	case arrow.INT16, arrow.UINT16:
+		return 5
+	case arrow.INT32, arrow.UINT32:
+		return 10
+	case arrow.UINT64:
+		return 20
+	}
+	return 19
 }
 
 func isIntegerID(id arrow.Type) bool {
@@ -344,8 +365,8 @@ func (sumFunc) Volatility() Volatility { return Immutable }
 
 func (sumFunc) Doc() string {
 	return "sum(x) adds the non-NULL values of x: integers give BIGINT (overflow is an error), " +
-		"FLOAT and DOUBLE give DOUBLE, DECIMAL(p,s) gives an exact DECIMAL(38,s). NULL for a group " +
-		"without non-NULL values."
+		"FLOAT and DOUBLE give DOUBLE, DECIMAL(p,s) gives an exact DECIMAL(min(p+22,38),s) as in MySQL " +
+		"(a sum beyond it is an error). NULL for a group without non-NULL values."
 }
 
 func (f sumFunc) ReturnType(args []arrow.DataType) (arrow.DataType, error) {
@@ -359,16 +380,21 @@ func (f sumFunc) ReturnType(args []arrow.DataType) (arrow.DataType, error) {
 	case t.ID() == arrow.FLOAT32, t.ID() == arrow.FLOAT64, t.ID() == arrow.NULL:
 		return float64Type, nil
 	case t.ID() == arrow.DECIMAL128:
-		return decimalType(t.(*arrow.Decimal128Type).Scale), nil
+		dt := t.(*arrow.Decimal128Type)
+		return decimalOf(dt.Precision+22, dt.Scale), nil
 	}
 	return nil, rejectType("sum", t)
 }
 
-// StateTypes is the running sum, in the result type; NULL while no value was seen.
+// StateTypes is the running sum, in the result type (DECIMAL(38,s) for DECIMAL, so that a
+// partition's sum may pass the result's precision); NULL while no value was seen.
 func (f sumFunc) StateTypes(args []arrow.DataType) ([]arrow.DataType, error) {
 	t, err := f.ReturnType(args)
 	if err != nil {
 		return nil, err
+	}
+	if dt, ok := t.(*arrow.Decimal128Type); ok {
+		t = decimalType(dt.Scale)
 	}
 	return []arrow.DataType{t}, nil
 }
@@ -380,7 +406,7 @@ func (f sumFunc) NewAccumulator(args []arrow.DataType, mem memory.Allocator) (Gr
 	}
 	switch tt := t.(type) {
 	case *arrow.Decimal128Type:
-		return &decimalSumAcc{mem: mem, name: "sum", scale: tt.Scale}, nil
+		return &decimalSumAcc{mem: mem, name: "sum", scale: tt.Scale, outType: tt}, nil
 	}
 	if t.ID() == arrow.FLOAT64 {
 		return &floatSumAcc{mem: mem, name: "sum"}, nil
@@ -395,9 +421,10 @@ func (avgFunc) Name() string { return "avg" }
 func (avgFunc) Volatility() Volatility { return Immutable }
 
 func (avgFunc) Doc() string {
-	return "avg(x) is the mean of the non-NULL values of x: integers give DECIMAL(38,4), " +
-		"DECIMAL(p,s) gives DECIMAL(38,min(s+4,38)) rounded half away from zero, FLOAT and DOUBLE " +
-		"give DOUBLE. NULL for a group without non-NULL values."
+	return "avg(x) is the mean of the non-NULL values of x, with MySQL's types: integers of d digits " +
+		"give DECIMAL(d+4,4) (INT: DECIMAL(14,4)), DECIMAL(p,s) gives DECIMAL(p+4,s+4) (at most 38), " +
+		"rounded half away from zero; FLOAT and DOUBLE give DOUBLE. NULL for a group without non-NULL " +
+		"values."
 }
 
 func (avgFunc) ReturnType(args []arrow.DataType) (arrow.DataType, error) {
@@ -407,11 +434,12 @@ func (avgFunc) ReturnType(args []arrow.DataType) (arrow.DataType, error) {
 	}
 	switch {
 	case isIntegerID(t.ID()):
-		return decimalType(4), nil
+		return decimalOf(integerDigits(t.ID())+4, 4), nil
 	case t.ID() == arrow.FLOAT32, t.ID() == arrow.FLOAT64, t.ID() == arrow.NULL:
 		return float64Type, nil
 	case t.ID() == arrow.DECIMAL128:
-		return decimalType(min(t.(*arrow.Decimal128Type).Scale+4, decimal128.MaxScale)), nil
+		dt := t.(*arrow.Decimal128Type)
+		return decimalOf(dt.Precision+4, dt.Scale+4), nil
 	}
 	return nil, rejectType("avg", t)
 }
@@ -443,7 +471,7 @@ func (f avgFunc) NewAccumulator(args []arrow.DataType, mem memory.Allocator) (Gr
 		return nil, err
 	}
 	if s, exact := avgInput(args[0]); exact {
-		return &decimalSumAcc{mem: mem, name: "avg", avg: true, scale: s, outScale: t.(*arrow.Decimal128Type).Scale}, nil
+		return &decimalSumAcc{mem: mem, name: "avg", avg: true, scale: s, outType: t.(*arrow.Decimal128Type)}, nil
 	}
 	return &floatSumAcc{mem: mem, name: "avg", avg: true}, nil
 }
@@ -642,16 +670,16 @@ func (a *floatSumAcc) Release() { a.sums, a.counts = nil, nil }
 
 // decimalSumAcc is sum over DECIMAL and avg over integers and DECIMAL: an exact 128-bit
 // sum at the input's scale and a non-NULL count per group (24 bytes). Sums may pass 38
-// digits in between (only 128-bit overflow is an error while adding); State and Final
-// check that they fit DECIMAL(38,s).
+// digits in between (only 128-bit overflow is an error while adding); State checks that
+// they fit DECIMAL(38,s), Final that the result fits outType.
 type decimalSumAcc struct {
-	mem      memory.Allocator
-	name     string
-	avg      bool
-	scale    int32 // scale of the input and of the running sum
-	outScale int32 // avg's result scale
-	sums     []decimal128.Num
-	counts   []int64
+	mem     memory.Allocator
+	name    string
+	avg     bool
+	scale   int32                 // scale of the input and of the running sum
+	outType *arrow.Decimal128Type // the result type
+	sums    []decimal128.Num
+	counts  []int64
 }
 
 func (a *decimalSumAcc) grow(n int) {
@@ -766,11 +794,11 @@ func (a *decimalSumAcc) Merge(states []arrow.Array, groups []uint32, numGroups i
 	return addCounts(a.name, states[1], groups, a.counts)
 }
 
-// sumArray returns the sums of groups 0..n-1 as DECIMAL(38,scale), NULL where valid says so.
-func (a *decimalSumAcc) sumArray(n int, valid func(g int) bool) (arrow.Array, error) {
-	t := decimalType(a.scale)
+// sumArray returns the sums of groups 0..n-1 as t (of the running sum's scale), NULL where
+// valid says so.
+func (a *decimalSumAcc) sumArray(t *arrow.Decimal128Type, n int, valid func(g int) bool) (arrow.Array, error) {
 	for g, s := range a.sums[:n] {
-		if valid(g) && !s.FitsInPrecision(decimal128.MaxPrecision) {
+		if valid(g) && !s.FitsInPrecision(t.Precision) {
 			return nil, overflowError(a.name, t)
 		}
 	}
@@ -781,14 +809,14 @@ func (a *decimalSumAcc) State(numGroups int) ([]arrow.Array, error) {
 	a.grow(numGroups)
 	counts := a.counts
 	if !a.avg {
-		s, err := a.sumArray(numGroups, func(g int) bool { return counts[g] > 0 })
+		s, err := a.sumArray(decimalType(a.scale), numGroups, func(g int) bool { return counts[g] > 0 })
 		if err != nil {
 			return nil, err
 		}
 		return []arrow.Array{s}, nil
 	}
 	all := func(int) bool { return true }
-	s, err := a.sumArray(numGroups, all)
+	s, err := a.sumArray(decimalType(a.scale), numGroups, all)
 	if err != nil {
 		return nil, err
 	}
@@ -799,17 +827,17 @@ func (a *decimalSumAcc) Final(numGroups int) (arrow.Array, error) {
 	a.grow(numGroups)
 	counts := a.counts
 	seen := func(g int) bool { return counts[g] > 0 }
+	t := a.outType
 	if !a.avg {
-		return a.sumArray(numGroups, seen)
+		return a.sumArray(t, numGroups, seen)
 	}
-	t := decimalType(a.outScale)
 	means := make([]decimal128.Num, numGroups)
 	for g := range means {
 		if counts[g] == 0 {
 			continue
 		}
-		m, ok := divRound(a.sums[g], a.outScale-a.scale, uint64(counts[g]))
-		if !ok {
+		m, ok := divRound(a.sums[g], t.Scale-a.scale, uint64(counts[g]))
+		if !ok || !m.FitsInPrecision(t.Precision) {
 			return nil, overflowError(a.name, t)
 		}
 		means[g] = m

@@ -6,8 +6,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// TypeName renders a type in SQL spelling (BIGINT, DECIMAL(15,2), VARCHAR, ...), as
-// DESCRIBE, EXPLAIN and error messages show it.
+// TypeName renders a type in SQL spelling (BIGINT, DECIMAL(15,2), VARCHAR, ARRAY<BIGINT>,
+// VECTOR(3), ...), as DESCRIBE, EXPLAIN and error messages show it.
 func TypeName(t arrow.DataType) string {
 	if t == nil {
 		return "?"
@@ -22,6 +22,13 @@ func TypeName(t arrow.DataType) string {
 			return "TIMESTAMP WITH TIME ZONE"
 		}
 		return "TIMESTAMP"
+	case *arrow.ListType:
+		return "ARRAY<" + TypeName(tt.Elem()) + ">"
+	case *arrow.FixedSizeListType:
+		if IsVector(tt) {
+			return fmt.Sprintf("VECTOR(%d)", tt.Len())
+		}
+		return fmt.Sprintf("ARRAY<%s>[%d]", TypeName(tt.Elem()), tt.Len())
 	}
 	switch t.ID() {
 	case arrow.NULL:

@@ -24,6 +24,7 @@ func TestCheckRows(t *testing.T) {
 		{"string differs", [][]string{{"B", "1000.00", "25.522006", "1478", "711.56"}}, "row 0 column 0"},
 		{"sum not a number", [][]string{{"A", "x", "25.522006", "1478", "711.56"}}, "row 0 column 1"},
 		{"row count", nil, "expect 1 rows, got 0 rows"},
+		{"NULL sum", [][]string{{"A", "NULL", "25.522006", "1478", "711.56"}}, "row 0 column 1"},
 		{"column count", [][]string{{"A"}}, "expect 5 columns, got 1"},
 	}
 	for _, tc := range tests {
@@ -67,5 +68,17 @@ func TestPublishedAnswers(t *testing.T) {
 	}
 	if _, err := Answer(23); err == nil {
 		t.Error("Answer(23) succeeded")
+	}
+}
+
+// NULL, as the fixtures' DuckDB results hold it for a sum over no rows, equals only NULL.
+func TestCheckRowsNull(t *testing.T) {
+	prec := []Precision{PrecSum, PrecAvg}
+	want := [][]string{{NullText, NullText}}
+	if err := CheckRows(prec, want, [][]string{{NullText, NullText}}); err != nil {
+		t.Errorf("NULL vs NULL: %v", err)
+	}
+	if err := CheckRows(prec, want, [][]string{{"0.00", NullText}}); err == nil {
+		t.Error("0.00 passed for NULL")
 	}
 }

@@ -14,16 +14,18 @@
 //     (scale.go explains how and why it reaches into dbgen);
 //   - Parquet layout: DuckDB's writer (Generate), so that Ember reads files written by an
 //     independent implementation, in the layout most users' files have;
-//   - queries, answers and comparison classes: go-tpc's tpch package (queries.go, check.go).
+//   - queries, answers and comparison classes: go-tpc's tpch package (queries.go, check.go);
+//     Q15's view, which go-tpc keeps in its command, is copied in queries.go and checked
+//     against go-tpc's file by a test.
 //
 // Files: schema.go (the DDL), scale.go (scale factors, dbgen set-up), generate.go (data
-// generation and its cache), queries.go (texts, answers), check.go (answer comparison),
-// duckdb.go (the reference engine and the MySQL-to-DuckDB translation), format.go (text
+// generation and its cache), queries.go (texts, scripts, answers, query lists), check.go
+// (answer comparison), duckdb.go (the reference engine and the MySQL-to-DuckDB
+// translation), mysqldiv.go (MySQL's exact decimal division for DuckDB), format.go (text
 // form of Arrow values, shared by fixtures and checks).
 //
 // How to add:
-//   - a query to the CI fixtures: add its number to the -queries default of
-//     cmd/makefixtures and rerun it (bench/README.md);
+//   - a statement around a query (as Q15's view): in QueryScript, with a test;
 //   - a MySQL construct DuckDB spells differently: a rewrite in ToDuckDB with a test case
 //     in duckdb_test.go; untranslated constructs must fail, not pass through;
 //   - a value type to the text form: a case in FormatValue and TypeLetter, with tests.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/marcboeker/go-duckdb"
 )
 
@@ -54,9 +55,11 @@ func OpenDuckDB(ctx context.Context) (*DuckDB, error) {
 		d.Close()
 		return nil, fmt.Errorf("duckdb: %w", err)
 	}
-	if err := d.Exec(ctx, mysqlAvgMacro); err != nil {
-		d.Close()
-		return nil, err
+	for _, m := range []string{mysqlAvgMacro, mysqlDivMacro} {
+		if err := d.Exec(ctx, m); err != nil {
+			d.Close()
+			return nil, err
+		}
 	}
 	return d, nil
 }
@@ -95,7 +98,9 @@ func (d *DuckDB) QueryInt(ctx context.Context, query string) (int64, error) {
 
 // Query runs a query and returns its result as Arrow batches, which the caller releases.
 // DuckDB exports DECIMAL as decimal128 with its width and scale, DATE as date32, VARCHAR
-// as utf8 and BIGINT as int64.
+// as utf8 and BIGINT as int64. Columns computed by ember_mysql_div (see ToDuckDB) come back
+// as MySQL's exact quotients, DECIMAL(38, dividend's scale + 4), computed in Go from the
+// exact operands that DuckDB returns (mysqldiv.go).
 func (d *DuckDB) Query(ctx context.Context, query string) (*arrow.Schema, []arrow.RecordBatch, error) {
 	var (
 		schema  *arrow.Schema
@@ -129,7 +134,7 @@ func (d *DuckDB) Query(ctx context.Context, query string) (*arrow.Schema, []arro
 		}
 		return nil, nil, fmt.Errorf("duckdb: %w", err)
 	}
-	return schema, batches, nil
+	return applyDivisions(memory.DefaultAllocator, schema, batches)
 }
 
 // RegisterParquet makes table a view over a Parquet file.
@@ -152,6 +157,8 @@ var (
 //   - date_add('D', interval N unit) and date_sub(...) become (DATE 'D' ± INTERVAL N unit):
 //     DuckDB's date_sub is a difference of dates, not a subtraction of an interval;
 //   - avg(x) becomes ember_mysql_avg(x), MySQL's exact decimal average (see OpenDuckDB);
+//   - a / b becomes ember_mysql_div(a, b), whose column Query turns into MySQL's exact
+//     decimal quotient (mysqldiv.go): DuckDB's own / of decimals is a DOUBLE;
 //   - comparisons of DATE columns with string literals ('1995-03-13') stay: DuckDB casts
 //     the literal to DATE, as MySQL does.
 //
@@ -159,7 +166,10 @@ var (
 // the scale of a product is the sum of the scales, so with DECIMAL(15,2) columns
 // sum(l_extendedprice * (1 - l_discount)) has scale 4 and
 // sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) scale 6; a sum keeps its argument's
-// scale; avg adds 4. Any date_add or date_sub of another shape is an error, not a guess.
+// scale; avg and / add 4 to the scale of their argument or dividend. Any date_add or
+// date_sub of another shape, and any division operand the rewrite cannot delimit, is an
+// error, not a guess. The result is one statement; translate a Script statement by
+// statement.
 func ToDuckDB(mysql string) (string, error) {
 	q := mysqlDateArith.ReplaceAllStringFunc(mysql, func(m string) string {
 		p := mysqlDateArith.FindStringSubmatch(m)
@@ -172,5 +182,5 @@ func ToDuckDB(mysql string) (string, error) {
 	if loc := mysqlDateFunc.FindStringIndex(q); loc != nil {
 		return "", fmt.Errorf("tpch: cannot translate %q for DuckDB", q[loc[0]:min(len(q), loc[0]+40)])
 	}
-	return mysqlAvg.ReplaceAllString(q, "ember_mysql_avg("), nil
+	return rewriteDivisions(mysqlAvg.ReplaceAllString(q, "ember_mysql_avg("))
 }

@@ -79,18 +79,36 @@ func TestToDuckDBRuns(t *testing.T) {
 		DATE '1996-03-13', DATE '1996-02-12', DATE '1996-03-22', 'DELIVER IN PERSON', 'TRUCK', 'c')`); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []int{1, 3, 5, 6, 10} {
-		q, _ := Query(n)
-		dq, err := ToDuckDB(q)
+	for n := 1; n <= NumQueries; n++ {
+		sc, err := QueryScript(n)
 		if err != nil {
-			t.Fatalf("q%d: %v", n, err)
+			t.Fatal(err)
 		}
+		for _, st := range sc.Setup {
+			if err := d.Exec(ctx, mustToDuckDB(t, st)); err != nil {
+				t.Fatalf("q%d setup: %v", n, err)
+			}
+		}
+		dq := mustToDuckDB(t, sc.Query)
 		schema, batches, err := d.Query(ctx, dq)
 		if err != nil {
 			t.Fatalf("q%d: %v\n%s", n, err, dq)
 		}
 		for _, b := range batches {
 			b.Release()
+		}
+		for _, st := range sc.Teardown {
+			if err := d.Exec(ctx, mustToDuckDB(t, st)); err != nil {
+				t.Fatalf("q%d teardown: %v", n, err)
+			}
+		}
+		// The divisions keep MySQL's scales: q8 sum(DECIMAL(..,4)) / sum(..), q14
+		// 100.00 * sum(..4) / .., q17 sum(DECIMAL(15,2)) / 7.0.
+		divScale := map[int]string{8: "decimal(38, 8)", 14: "decimal(38, 10)", 17: "decimal(38, 6)"}
+		if want, ok := divScale[n]; ok {
+			if got := schema.Field(schema.NumFields() - 1).Type.String(); got != want {
+				t.Errorf("q%d quotient type %s, want %s", n, got, want)
+			}
 		}
 		if n == 1 {
 			var scales []string
@@ -103,4 +121,13 @@ func TestToDuckDBRuns(t *testing.T) {
 			}
 		}
 	}
+}
+
+func mustToDuckDB(t *testing.T, q string) string {
+	t.Helper()
+	dq, err := ToDuckDB(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dq
 }

@@ -3,6 +3,7 @@ package tpch
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	_ "unsafe" // for go:linkname
 
@@ -33,8 +34,8 @@ const NumQueries = 22
 
 // Query returns TPC-H query n (1..22) in go-tpc's MySQL text, as Ember runs it: the
 // "/*PLACEHOLDER*/" marker (where go-tpc splices "explain analyze") and the final ";" are
-// removed; nothing else is touched. Query 15 is several statements (a view, the query,
-// the drop) and is returned as go-tpc has it.
+// removed; nothing else is touched. Query 15 reads a view that the query text does not
+// create: QueryScript(15) adds the statements around it.
 func Query(n int) (string, error) {
 	q, ok := goTPCQueries[fmt.Sprintf("q%d:mysql", n)]
 	if !ok {
@@ -43,6 +44,90 @@ func Query(n int) (string, error) {
 	q = strings.TrimSpace(q)
 	q = strings.TrimSpace(strings.TrimPrefix(q, "/*PLACEHOLDER*/"))
 	return strings.TrimSuffix(q, ";"), nil
+}
+
+// Script is everything that runs TPC-H query n: statements to run first (Setup), the
+// query whose rows are the answer (Query, as Query(n) returns it), and statements that undo
+// the setup (Teardown). All run in one session, in that order.
+type Script struct {
+	Setup    []string
+	Query    string
+	Teardown []string
+}
+
+// Statements lists the script's statements in the order they run.
+func (s Script) Statements() []string {
+	out := append([]string(nil), s.Setup...)
+	out = append(out, s.Query)
+	return append(out, s.Teardown...)
+}
+
+// q15View is the view that query 15 reads, in go-tpc's MySQL text: go-tpc v1.0.12 does not
+// keep it with the queries but creates it in its command before a run (cmd/go-tpc/misc.go,
+// executeWorkload), so it cannot be read by linkname; TestQ15ViewIsGoTPCs checks this copy
+// against that file. The final ";" is removed, as Query removes it.
+const q15View = `create or replace view revenue0 (supplier_no, total_revenue) as
+	select
+		l_suppkey,
+		sum(l_extendedprice * (1 - l_discount))
+	from
+		lineitem
+	where
+		l_shipdate >= '1997-07-01'
+		and l_shipdate < date_add('1997-07-01', interval '3' month)
+	group by
+		l_suppkey`
+
+// q15Drop removes the view again, as TPC-H's Q15 does (clause 2.4.15.1); go-tpc leaves it.
+const q15Drop = "drop view revenue0"
+
+// QueryScript returns the script of query n (1..22). Every query but 15 is its query
+// alone. Query 15 reads a view revenue0: its Setup creates it (go-tpc's text, see q15View)
+// and its Teardown drops it.
+func QueryScript(n int) (Script, error) {
+	q, err := Query(n)
+	if err != nil {
+		return Script{}, err
+	}
+	s := Script{Query: q}
+	if n == 15 {
+		s.Setup, s.Teardown = []string{q15View}, []string{q15Drop}
+	}
+	return s, nil
+}
+
+// ParseQueryList reads a command line's list of query numbers: "all" (1 to 22), or
+// comma-separated numbers and ranges such as "1,3,5-7". The result is in the order given,
+// without duplicates.
+func ParseQueryList(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "all" {
+		out := make([]int, NumQueries)
+		for i := range out {
+			out[i] = i + 1
+		}
+		return out, nil
+	}
+	var out []int
+	seen := make(map[int]bool)
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		lo, hi, isRange := strings.Cut(f, "-")
+		a, errA := strconv.Atoi(strings.TrimSpace(lo))
+		b, errB := a, error(nil)
+		if isRange {
+			b, errB = strconv.Atoi(strings.TrimSpace(hi))
+		}
+		if errA != nil || errB != nil || a < 1 || b > NumQueries || a > b {
+			return nil, fmt.Errorf("bad query number or range %q (want all, or numbers and ranges from 1 to %d)", f, NumQueries)
+		}
+		for n := a; n <= b; n++ {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
 }
 
 // Answer returns go-tpc's published result of query n at scale factor 1, one []string per

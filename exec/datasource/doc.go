@@ -5,17 +5,19 @@
 // which managed tables and tests use to write Parquet.
 //
 // Place in the import table (DESIGN.md): datasource is part of exec. From the repository
-// it imports only sql/planner (for the Table interface and the canonical types) and
-// internal/errs; exec and its operators import it, never the reverse. Outside the
-// repository it uses arrow-go and parquet-go (not arrow-go's own parquet packages).
+// it imports only sql/planner (for the Table interface and the canonical types), udf (for
+// udf.ListOffsets) and internal/errs; exec and its operators import it, never the
+// reverse. Outside the repository it uses arrow-go and parquet-go (not arrow-go's own
+// parquet packages).
 //
 // Invariants:
 //   - A Source is immutable and safe for concurrent use; each Reader is used by one
 //     goroutine. Splits come in a deterministic order and print without absolute paths.
 //   - Readers return only the requested columns, in batches of at most
 //     ReadOptions.BatchSize rows allocated from ReadOptions.Mem; the caller owns each batch.
-//   - Column types are Ember's canonical types (planner.Boolean ... planner.Timestamp),
-//     never Arrow dictionary, unsigned or large types.
+//   - Column types are Ember's canonical types (planner.Boolean ... planner.Timestamp, and
+//     planner.ArrayOf one of them from Parquet lists and JSON arrays), never Arrow
+//     dictionary, unsigned or large types.
 //   - Errors follow internal/errs: bad data is ErrExecution naming the file and the line
 //     (text) or column (Parquet); unsupported types are ErrNotImplemented; bad options are
 //     ErrPlan; misuse by the engine (foreign split, ordinal out of range) is ErrInternal.
@@ -25,9 +27,9 @@
 //     byte buffers and parsed without building strings.
 //
 // Files: source.go (interfaces, FileSplit, file listing, option parsing), parquet.go (the
-// Parquet source and type mapping), parquet_column.go (page decoding), parquet_write.go,
-// csv.go, json.go, text.go (what CSV and JSON share: value parsing, column builders,
-// inference, line reading), memory.go. Fixtures from other Parquet writers live in
+// Parquet source and type mapping), parquet_column.go (page decoding, lists included),
+// parquet_write.go, csv.go, json.go, text.go (what CSV and JSON share: value parsing, column
+// builders, inference, line reading), memory.go. Fixtures from other Parquet writers live in
 // testdata/external (see fetch.sh there).
 //
 // How to add a format:

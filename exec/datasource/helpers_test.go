@@ -98,12 +98,19 @@ func batchRows(b arrow.RecordBatch) [][]string {
 
 // cell renders one value: NULL, decimals with all their scale digits, timestamps as
 // "2006-01-02 15:04:05.999999" (UTC), floats in the shortest form that round-trips, dates
-// as 2006-01-02, others as Arrow's ValueStr.
+// as 2006-01-02, lists as [a, b, NULL] of their cells, others as Arrow's ValueStr.
 func cell(a arrow.Array, i int) string {
 	if a.IsNull(i) {
 		return "NULL"
 	}
 	switch a := a.(type) {
+	case array.ListLike:
+		start, end := a.ValueOffsets(i)
+		elems := make([]string, 0, end-start)
+		for j := start; j < end; j++ {
+			elems = append(elems, cell(a.ListValues(), int(j)))
+		}
+		return "[" + strings.Join(elems, ", ") + "]"
 	case *array.Decimal128:
 		return a.Value(i).ToString(a.DataType().(*arrow.Decimal128Type).Scale)
 	case *array.Timestamp:

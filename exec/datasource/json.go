@@ -27,10 +27,11 @@ type jsonSource struct {
 //
 // The schema is inferred from the first 1000 objects of the first file: the union of their
 // keys in first-seen order; integers are BIGINT, other numbers DOUBLE (a key with both is
-// DOUBLE), true/false BOOLEAN, strings STRING, nested objects and arrays STRING holding
-// their JSON text, a key with values of different kinds (or only nulls) STRING. Keys first
-// seen after the sample are ignored. A missing key is NULL; of repeated keys the first
-// wins.
+// DOUBLE), true/false BOOLEAN, strings STRING, arrays of scalars ARRAY<T> with T inferred
+// from the elements as for values (ARRAY<STRING> when no element is seen non-null), nested
+// objects and other arrays STRING holding their JSON text, a key with values of different
+// kinds (or only nulls) STRING. Keys first seen after the sample are ignored. A missing key
+// is NULL; of repeated keys the first wins.
 //
 // Options: dateFormat and timestampFormat (java.time patterns) for columns of an explicit
 // schema (NewJSONWithSchema). A line that is not a JSON object, or a value that does not
@@ -130,6 +131,10 @@ func inferJSON(path string) (*arrow.Schema, error) {
 
 func jsonValueKind(kind jsonKind, val []byte) inferKind {
 	switch kind {
+	case jsonNested:
+		if val[0] == '[' {
+			return jsonArrayKind(val)
+		}
 	case jsonNull:
 		return kindNull
 	case jsonBool:
@@ -141,6 +146,33 @@ func jsonValueKind(kind jsonKind, val []byte) inferKind {
 		return kindDouble
 	}
 	return kindString
+}
+
+// jsonArrayKind infers the kind of a JSON array: an ARRAY of its elements' kinds when they
+// are all scalars (or null), else STRING (its JSON text).
+func jsonArrayKind(val []byte) inferKind {
+	p := jsonParser{b: val, i: 1}
+	elem := kindNull
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		return kindList + elem
+	}
+	for {
+		p.ws()
+		kind, v, err := p.value()
+		if err != nil || kind == jsonNested {
+			return kindString
+		}
+		elem = mergeKinds(elem, jsonValueKind(kind, v))
+		p.ws()
+		if p.i >= len(p.b) || (p.b[p.i] != ',' && p.b[p.i] != ']') {
+			return kindString
+		}
+		p.i++
+		if p.b[p.i-1] == ']' {
+			return kindList + elem
+		}
+	}
 }
 
 func isBlank(line []byte) bool {
@@ -253,7 +285,7 @@ func (r *jsonReader) readObject(line []byte) error {
 			r.set[i] = r.row
 			if kind == jsonNull {
 				r.cols[i].appendNull()
-			} else if !r.cols[i].appendText(val) {
+			} else if (kind != jsonNested && planner.IsArray(r.schema.Field(i).Type)) || !r.cols[i].appendText(val) {
 				return errs.Execf("json file %s line %d: key %q: cannot read %s as %s", r.lines.file,
 					r.lines.line, key, abbreviate(val), planner.TypeString(r.schema.Field(i).Type))
 			}

@@ -32,15 +32,17 @@ type parquetSource struct {
 // is nullable if it is optional in any file. Each non-empty row group is one split.
 //
 // The footers are read here, once: files added or changed later are not seen by this
-// source (Open reports a file whose row groups no longer match). Columns must be flat
-// (no groups, lists or maps) and of a type Ember has: anything else is a not-implemented
-// error naming the file and column. No options are accepted yet.
+// source (Open reports a file whose row groups no longer match). Columns must be flat or
+// lists of a flat type (LIST groups in the standard 3-level form or the legacy 2-level one,
+// or bare repeated columns), of a type Ember has: anything else (groups, maps, nested lists)
+// is a not-implemented error naming the file and column. No options are accepted yet.
 //
 // Type mapping: BOOLEAN; INT32 (INT(8|16|32) → TINYINT, SMALLINT, INT; UINT(8|16|32) widen to
 // the next signed type; DATE → DATE); INT64 (UINT(64) → DECIMAL(20,0); TIMESTAMP in millis,
 // micros or nanos → TIMESTAMP in micros, UTC-adjusted or not); INT96 → TIMESTAMP; FLOAT;
 // DOUBLE; BYTE_ARRAY (STRING, ENUM, JSON or unannotated) → STRING; DECIMAL over INT32, INT64,
-// FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY with precision <= 38 → DECIMAL.
+// FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY with precision <= 38 → DECIMAL; a list of one of these
+// → ARRAY of it (NULL when the list group is NULL; elements NULL when the element is).
 func NewParquet(name, path string, options map[string]string) (Source, error) {
 	if _, err := parseOptions("parquet", options); err != nil {
 		return nil, err
@@ -127,22 +129,87 @@ func openParquet(path string) (_ *os.File, _ *parquet.File, err error) {
 
 // parquetFields maps the columns of a file to Arrow fields.
 func parquetFields(path string, pf *parquet.File) ([]arrow.Field, error) {
-	cols := pf.Schema().Fields()
+	cols := pf.Root().Columns()
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
-		if !c.Leaf() {
-			return nil, errs.NotImplementedf("parquet file %s column %q: nested columns (groups, lists, maps) are not supported", path, c.Name())
+		pc, err := mapColumn(path, c)
+		if err != nil {
+			return nil, err
 		}
-		if c.Repeated() {
-			return nil, errs.NotImplementedf("parquet file %s column %q: repeated columns are not supported", path, c.Name())
-		}
-		dt := parquetType(c.Type())
-		if dt == nil {
-			return nil, errs.NotImplementedf("parquet file %s column %q: type %s is not supported", path, c.Name(), c.Type())
-		}
-		fields[i] = arrow.Field{Name: c.Name(), Type: dt, Nullable: c.Optional()}
+		fields[i] = pc.field
 	}
 	return fields, nil
+}
+
+// pqField is how one top-level Parquet column maps to an Ember column.
+type pqField struct {
+	field arrow.Field
+	leaf  *parquet.Column // the leaf column holding the values (the column itself when flat)
+	// For an ARRAY (list != nil): the definition levels from which a list is not NULL and
+	// has an element (see listLevels).
+	list *listLevels
+}
+
+// mapColumn maps a top-level column: a flat leaf, or an ARRAY of a leaf type from a LIST
+// group (3-level lists, and the legacy 2-level form with a repeated leaf inside the group)
+// or a bare repeated leaf (a list that is never NULL and whose elements are never NULL).
+// Other nested columns are not implemented.
+func mapColumn(path string, c *parquet.Column) (pqField, error) {
+	leaf := c
+	switch {
+	case c.Leaf() && !c.Repeated():
+	case c.Leaf():
+		// repeated leaf: fine as it is
+	default:
+		leaf = listElement(c)
+		if leaf == nil {
+			return pqField{}, errs.NotImplementedf("parquet file %s column %q: nested columns other than lists of a primitive type (groups, maps, nested lists) are not supported", path, c.Name())
+		}
+	}
+	dt := parquetType(leaf.Type())
+	if dt == nil {
+		return pqField{}, errs.NotImplementedf("parquet file %s column %q: type %s is not supported", path, c.Name(), leaf.Type())
+	}
+	if leaf == c && !c.Repeated() {
+		return pqField{field: arrow.Field{Name: c.Name(), Type: dt, Nullable: c.Optional()}, leaf: c}, nil
+	}
+	if leaf.MaxRepetitionLevel() != 1 {
+		return pqField{}, errs.NotImplementedf("parquet file %s column %q: nested lists are not supported", path, c.Name())
+	}
+	defElem := byte(leaf.MaxDefinitionLevel())
+	if leaf.Optional() {
+		defElem--
+	}
+	return pqField{
+		field: arrow.Field{Name: c.Name(), Type: planner.ArrayOf(dt), Nullable: c.Optional()},
+		leaf:  leaf,
+		list:  &listLevels{defElem: defElem},
+	}, nil
+}
+
+// listElement returns the element leaf of a LIST-annotated group, nil when c is not one or
+// its element is not a primitive.
+func listElement(c *parquet.Column) *parquet.Column {
+	lt := c.Type().LogicalType()
+	if c.Repeated() || lt == nil || len(c.Columns()) != 1 {
+		return nil
+	}
+	if _, ok := lt.Value.(*format.ListType); !ok {
+		return nil
+	}
+	rep := c.Columns()[0]
+	switch {
+	case !rep.Repeated():
+		return nil
+	case rep.Leaf():
+		return rep // 2-level: the repeated leaf is the element
+	case len(rep.Columns()) != 1 || rep.Name() == "array" || rep.Name() == c.Name()+"_tuple":
+		return nil // a list of structs (by the backward-compatibility rules of the format)
+	}
+	if el := rep.Columns()[0]; el.Leaf() && !el.Repeated() {
+		return el
+	}
+	return nil
 }
 
 // parquetType returns the Ember type of a Parquet leaf type, nil when there is none.
@@ -264,16 +331,27 @@ func (r *parquetReader) init(pf *parquet.File, columns []int) error {
 	}
 	rg := rgs[r.split.RowGroup]
 	r.remaining = rg.NumRows()
-	fields := pf.Schema().Fields()
+	top := pf.Root().Columns()
 	chunks := rg.ColumnChunks()
 	for i, c := range columns {
 		want := r.schema.Field(i)
-		if c >= len(fields) || c >= len(chunks) || !fields[c].Leaf() || fields[c].Name() != want.Name ||
-			!arrow.TypeEqual(parquetType(fields[c].Type()), want.Type) {
-			return errs.Execf("parquet file %s changed after the table was created: column %d is not %s %s",
-				path, c+1, want.Name, planner.TypeString(want.Type))
+		changed := errs.Execf("parquet file %s changed after the table was created: column %d is not %s %s",
+			path, c+1, want.Name, planner.TypeString(want.Type))
+		if c >= len(top) {
+			return changed
 		}
-		col, err := newPQColumn(path, fields[c], chunks[c], want.Type)
+		pc, err := mapColumn(path, top[c])
+		if err != nil || pc.field.Name != want.Name || !arrow.TypeEqual(pc.field.Type, want.Type) ||
+			pc.leaf.Index() < 0 || pc.leaf.Index() >= len(chunks) {
+			return changed
+		}
+		chunk := chunks[pc.leaf.Index()]
+		var col pqColumn
+		if pc.list != nil {
+			col, err = newListColumn(path, want.Name, pc.leaf, chunk, want.Type, pc.list, rg.NumRows())
+		} else {
+			col, err = newPQColumn(path, pc.leaf, newPageCursor(path, want.Name, pc.leaf, chunk), want.Type)
+		}
 		if err != nil {
 			return err
 		}

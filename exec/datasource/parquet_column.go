@@ -33,12 +33,27 @@ type pqColumn interface {
 	close() error
 }
 
+// pageLoader is a column decoder whose pages a listColumn steps through itself.
+type pageLoader interface {
+	pqColumn
+	// load moves to the next page and decodes its dense values.
+	load() error
+	cursor() *pageCursor
+}
+
 // pageCursor walks the pages of a column chunk. The current page stays referenced until
 // the next one is loaded (then it is released to parquet-go's buffer pools).
+//
+// In list mode (lv set, for the element leaf of an ARRAY column) the "rows" of a page are
+// its elements: defs holds the definition levels of the level entries that are elements
+// (not those standing for a NULL or empty list), and lv keeps all the page's levels for the
+// listColumn driving the cursor.
 type pageCursor struct {
 	path, column string
 	pages        parquet.Pages
 	maxDef       byte
+	lv           *listLevels // list mode; nil for a flat column
+	eof          bool        // advance found no more pages
 
 	page  parquet.Page
 	dict  parquet.Dictionary // of the current page; nil for a plainly encoded page
@@ -58,6 +73,7 @@ func (c *pageCursor) advance() error {
 		}
 		p, err := c.pages.ReadPage()
 		if err == io.EOF {
+			c.eof = true
 			return corrupt(c.path, c.column, "the column chunk has fewer rows than its row group")
 		}
 		if err != nil {
@@ -66,6 +82,15 @@ func (c *pageCursor) advance() error {
 		c.page, c.dict = p, p.Dictionary()
 		c.row, c.val = 0, 0
 		c.defs = nil
+		if c.lv != nil {
+			if err := c.lv.load(c, p); err != nil {
+				return err
+			}
+			if len(c.lv.defs) > 0 {
+				return nil
+			}
+			continue
+		}
 		if c.maxDef > 0 {
 			c.defs = p.DefinitionLevels()
 		}
@@ -86,6 +111,8 @@ func (c *pageCursor) advance() error {
 		}
 	}
 }
+
+func (c *pageCursor) cursor() *pageCursor { return c }
 
 func (c *pageCursor) close() error {
 	if c.page != nil {
@@ -478,17 +505,21 @@ func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	return makeArray(arrow.BinaryTypes.String, n, nulls, valid, offBuf, values), nil
 }
 
+// newPageCursor returns a cursor over the pages of chunk, the chunk of the leaf column
+// leaf of the Ember column named column.
+func newPageCursor(path, column string, leaf *parquet.Column, chunk parquet.ColumnChunk) pageCursor {
+	return pageCursor{path: path, column: column, pages: chunk.Pages(), maxDef: byte(leaf.MaxDefinitionLevel())}
+}
+
 // newPQColumn returns the decoder of one column chunk into Arrow type target (which
-// parquetType chose for the column's Parquet type).
-func newPQColumn(path string, field parquet.Field, chunk parquet.ColumnChunk, target arrow.DataType) (pqColumn, error) {
+// parquetType chose for the column's Parquet type), reading pages through cur. It takes
+// over cur's pages (closed here on error).
+func newPQColumn(path string, field parquet.Field, cur pageCursor, target arrow.DataType) (pqColumn, error) {
 	t := field.Type()
 	kind := t.Kind()
 	if kind == parquet.FixedLenByteArray && t.Length() > 16 {
-		return nil, errs.NotImplementedf("parquet file %s column %q: decimals wider than 16 bytes are not supported", path, field.Name())
-	}
-	cur := pageCursor{path: path, column: field.Name(), pages: chunk.Pages()}
-	if field.Optional() {
-		cur.maxDef = 1
+		cur.pages.Close()
+		return nil, errs.NotImplementedf("parquet file %s column %q: decimals wider than 16 bytes are not supported", path, cur.column)
 	}
 	var lt format.LogicalTypeValue
 	if l := t.LogicalType(); l != nil {
@@ -553,9 +584,184 @@ func newPQColumn(path string, field parquet.Field, chunk parquet.ColumnChunk, ta
 	if col == nil {
 		cur.pages.Close()
 		return nil, errs.NotImplementedf("parquet file %s column %q: reading %s as %s is not supported",
-			path, field.Name(), t, planner.TypeString(target))
+			path, cur.column, t, planner.TypeString(target))
 	}
 	return col, nil
+}
+
+// listLevels holds the levels of the current page of a list column's element leaf (see
+// pageCursor). A level entry with repetition level 0 starts a row; its definition level d
+// says what it is: d < defElem-1 a NULL list, d == defElem-1 an empty list, d >= defElem an
+// element (NULL unless d is the leaf's maxDef). Entries with repetition level 1 add
+// elements to the row.
+type listLevels struct {
+	defElem    byte
+	defs, reps []byte // the current page's levels, one per entry
+	next       int    // the listColumn's next entry
+	slots      []byte // scratch: the definition levels of the page's elements
+}
+
+// load takes the levels of page p and gives c the definition levels of its elements (nil
+// when none is NULL).
+func (l *listLevels) load(c *pageCursor, p parquet.Page) error {
+	l.defs, l.reps, l.next = p.DefinitionLevels(), p.RepetitionLevels(), 0
+	if len(l.reps) != len(l.defs) {
+		return corrupt(c.path, c.column, "page has %d repetition levels but %d definition levels", len(l.reps), len(l.defs))
+	}
+	l.slots = l.slots[:0]
+	nvals := 0
+	for _, d := range l.defs {
+		if d >= l.defElem {
+			l.slots = append(l.slots, d)
+			if d == c.maxDef {
+				nvals++
+			}
+		}
+	}
+	c.defs, c.rows, c.nvals = l.slots, len(l.slots), nvals
+	if nvals == len(l.slots) {
+		c.defs = nil
+	}
+	return nil
+}
+
+// listColumn decodes an ARRAY column: it walks the level entries of the element leaf's
+// pages itself, building offsets and validity, and has the element decoder (which sees
+// only the elements) read them page segment by page segment; a batch whose elements span
+// pages concatenates its segments.
+type listColumn struct {
+	elem  pageLoader
+	cur   *pageCursor // elem's
+	lv    *listLevels
+	dtype arrow.DataType
+	left  int64 // rows of the row group not started yet
+}
+
+// newListColumn returns the decoder of the chunk of leaf, the element of an ARRAY column of
+// type target whose row group has rows rows.
+func newListColumn(path, column string, leaf *parquet.Column, chunk parquet.ColumnChunk, target arrow.DataType, lv *listLevels, rows int64) (pqColumn, error) {
+	cur := newPageCursor(path, column, leaf, chunk)
+	cur.lv = &listLevels{defElem: lv.defElem}
+	col, err := newPQColumn(path, leaf, cur, planner.ElemType(target))
+	if err != nil {
+		return nil, err
+	}
+	pl, ok := col.(pageLoader)
+	if !ok {
+		col.close()
+		return nil, errs.Internalf("parquet column %q: element decoder %T cannot be driven by pages", column, col)
+	}
+	return &listColumn{elem: pl, cur: pl.cursor(), lv: pl.cursor().lv, dtype: target, left: rows}, nil
+}
+
+func (c *listColumn) close() error { return c.elem.close() }
+
+func (c *listColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
+	cur, lv := c.cur, c.lv
+	offBuf := memory.NewResizableBuffer(mem)
+	offBuf.Resize((n + 1) * 4)
+	offsets := castBuffer[int32](offBuf.Bytes())
+	valid := memory.NewResizableBuffer(mem)
+	valid.Resize(int(bitutil.BytesForBits(int64(n))))
+	bits := valid.Bytes()
+	clear(bits)
+	var segs []arrow.Array
+	fail := func(err error) (arrow.Array, error) {
+		offBuf.Release()
+		valid.Release()
+		releaseArrays(segs)
+		return nil, err
+	}
+	pending, elems, pos, nulls := 0, 0, 0, 0
+	flush := func() error {
+		if pending == 0 {
+			return nil
+		}
+		a, err := c.elem.read(pending, mem)
+		if err != nil {
+			return err
+		}
+		segs = append(segs, a)
+		pending = 0
+		return nil
+	}
+	for {
+		if cur.page == nil || lv.next == len(lv.defs) {
+			if err := flush(); err != nil {
+				return fail(err)
+			}
+			if err := c.elem.load(); err != nil {
+				if cur.eof && c.left == 0 {
+					break // the row group's last row ended with its last page
+				}
+				return fail(err)
+			}
+			continue
+		}
+		d, r := lv.defs[lv.next], lv.reps[lv.next]
+		if r == 0 {
+			if pos == n {
+				break
+			}
+			if c.left == 0 {
+				return fail(corrupt(cur.path, cur.column, "the column chunk has more rows than its row group"))
+			}
+			c.left--
+			offsets[pos] = int32(elems)
+			if d+1 >= lv.defElem {
+				bits[pos>>3] |= 1 << (pos & 7)
+			} else {
+				nulls++
+			}
+			pos++
+		} else if pos == 0 {
+			return fail(corrupt(cur.path, cur.column, "a list continues a row that has not started"))
+		}
+		if d >= lv.defElem {
+			if elems == math.MaxInt32 {
+				return fail(errs.ResourceExhaustedf("parquet file %s column %q: more than 2^31 list elements in one batch; use a smaller batch size", cur.path, cur.column))
+			}
+			elems++
+			pending++
+		}
+		lv.next++
+	}
+	if err := flush(); err != nil {
+		return fail(err)
+	}
+	if pos < n {
+		return fail(corrupt(cur.path, cur.column, "the column chunk has fewer rows than its row group"))
+	}
+	offsets[n] = int32(elems)
+	var child arrow.Array
+	switch len(segs) {
+	case 0:
+		child = array.MakeArrayOfNull(mem, planner.ElemType(c.dtype), 0)
+	case 1:
+		child = segs[0]
+	default:
+		var err error
+		child, err = array.Concatenate(segs, mem)
+		releaseArrays(segs)
+		if err != nil {
+			offBuf.Release()
+			valid.Release()
+			return nil, errs.Wrap(errs.ErrInternal, err, "parquet column %q", cur.column)
+		}
+	}
+	if nulls == 0 {
+		valid.Release()
+		valid = nil
+	}
+	data := array.NewData(c.dtype, n, []*memory.Buffer{valid, offBuf}, []arrow.ArrayData{child.Data()}, nulls, 0)
+	out := array.MakeFromData(data)
+	data.Release()
+	child.Release()
+	offBuf.Release()
+	if valid != nil {
+		valid.Release()
+	}
+	return out, nil
 }
 
 func isUnit[U format.TimeUnitValue](ts *format.TimestampType) bool {

@@ -597,7 +597,7 @@ func TestParquetErrors(t *testing.T) {
 		{"column count", filepath.Join(dir, "mixed"), nil, errs.ErrExecution, []string{"b.parquet has 1 columns", "a.parquet has 16"}},
 		{"column name", filepath.Join(dir, "renamed"), nil, errs.ErrExecution, []string{"b.parquet column 16 is renamed VARCHAR", "rs VARCHAR"}},
 		{"not parquet", filepath.Join(dir, "garbage.parquet"), nil, errs.ErrExecution, []string{"garbage.parquet"}},
-		{"nested", filepath.Join(externalDir(t), "datapage_v2.snappy.parquet"), nil, errs.ErrNotImplemented, []string{"datapage_v2.snappy.parquet", `column "e"`, "nested"}},
+		{"nested", filepath.Join(externalDir(t), "nested_lists.snappy.parquet"), nil, errs.ErrNotImplemented, []string{"nested_lists.snappy.parquet", `column "a"`, "nested"}},
 		{"null type", filepath.Join(externalDir(t), "null_columns.parquet"), nil, errs.ErrNotImplemented, []string{"null_columns.parquet", `column "value"`}},
 		{"option", filepath.Join(dir, "mixed", "a.parquet"), map[string]string{"mergeSchema": "true"}, errs.ErrPlan, []string{`unknown parquet option "mergeSchema"`}},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
+	"github.com/embersql/ember/udf"
 )
 
 // DefaultRowGroupSize is the number of rows per row group WriteParquet writes by default
@@ -50,8 +51,9 @@ type WriteOptions struct {
 // unless opts.PlainStrings; DATE as INT32 (DATE); TIMESTAMP as INT64 TIMESTAMP(MICROS,
 // not UTC-adjusted) (millisecond and nanosecond Arrow timestamps keep their unit, second
 // ones are written as millis); DECIMAL(p,s) as INT32 when p <= 9, INT64 when p <= 18, else
-// FIXED_LEN_BYTE_ARRAY of the fewest bytes that hold p digits. Nullable fields are
-// OPTIONAL columns, others REQUIRED (a NULL in one is an error).
+// FIXED_LEN_BYTE_ARRAY of the fewest bytes that hold p digits; ARRAY<T> as a 3-level LIST
+// of OPTIONAL T; VECTOR(n) as a LIST of REQUIRED FLOAT. Nullable fields are OPTIONAL
+// columns, others REQUIRED (a NULL in one is an error).
 func WriteParquet(w io.Writer, schema *arrow.Schema, batches []arrow.RecordBatch, opts WriteOptions) (err error) {
 	if opts.RowGroupSize <= 0 {
 		opts.RowGroupSize = DefaultRowGroupSize
@@ -165,6 +167,9 @@ type writeColumn struct {
 	kind     writeKind
 	mul      int64 // timestamps: multiplier to the written unit
 	width    int   // FIXED_LEN_BYTE_ARRAY decimals: bytes per value
+	// For an ARRAY or VECTOR column, written as a 3-level LIST: kind, mul and width are
+	// the element's; elemOptional says whether elements may be NULL.
+	list, elemOptional bool
 }
 
 type writeKind uint8
@@ -185,8 +190,25 @@ const (
 	writeDecimalFixed
 )
 
-// parquetNode maps an Arrow field to a Parquet node and its value writer.
+// parquetNode maps an Arrow field to a Parquet node and its value writer. An ARRAY<T> is a
+// LIST of OPTIONAL T, a VECTOR(n) a LIST of REQUIRED FLOAT (read back as ARRAY<FLOAT>).
 func parquetNode(f arrow.Field, opts WriteOptions) (parquet.Node, writeColumn, error) {
+	if elem := planner.ElemType(f.Type); elem != nil {
+		elemNullable := !planner.IsVector(f.Type)
+		node, wc, err := parquetNode(arrow.Field{Name: f.Name, Type: elem, Nullable: elemNullable}, opts)
+		if err != nil || wc.list {
+			return nil, wc, errs.NotImplementedf("writing column %q of type %s to parquet is not supported",
+				f.Name, planner.TypeString(f.Type))
+		}
+		wc.list, wc.elemOptional, wc.optional = true, elemNullable, f.Nullable
+		node = parquet.List(node)
+		if f.Nullable {
+			node = parquet.Optional(node)
+		} else {
+			node = parquet.Required(node)
+		}
+		return node, wc, nil
+	}
 	wc := writeColumn{name: f.Name, optional: f.Nullable, mul: 1}
 	var node parquet.Node
 	switch t := f.Type.(type) {
@@ -256,12 +278,12 @@ func decimalBytes(p int) int {
 // point into arr's buffers or into scratch (returned, to be reused), which must stay
 // unchanged until parquet-go has copied them.
 func (wc *writeColumn) values(vals []parquet.Value, scratch []byte, arr arrow.Array, off, n int) ([]parquet.Value, []byte, error) {
+	if wc.list {
+		return wc.listValues(vals, scratch, arr, off, n)
+	}
 	def := 0
 	if wc.optional {
 		def = 1
-	}
-	if wc.kind == writeDecimalFixed {
-		scratch = grow(scratch, n*wc.width)
 	}
 	for i := off; i < off+n; i++ {
 		if arr.IsNull(i) {
@@ -272,44 +294,97 @@ func (wc *writeColumn) values(vals []parquet.Value, scratch []byte, arr arrow.Ar
 			continue
 		}
 		var v parquet.Value
-		switch wc.kind {
-		case writeBool:
-			v = parquet.BooleanValue(arr.(*array.Boolean).Value(i))
-		case writeInt8:
-			v = parquet.Int32Value(int32(arr.(*array.Int8).Value(i)))
-		case writeInt16:
-			v = parquet.Int32Value(int32(arr.(*array.Int16).Value(i)))
-		case writeInt32:
-			v = parquet.Int32Value(arr.(*array.Int32).Value(i))
-		case writeInt64:
-			v = parquet.Int64Value(arr.(*array.Int64).Value(i))
-		case writeFloat32:
-			v = parquet.FloatValue(arr.(*array.Float32).Value(i))
-		case writeFloat64:
-			v = parquet.DoubleValue(arr.(*array.Float64).Value(i))
-		case writeString:
-			s := arr.(*array.String).Value(i)
-			v = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s)))
-		case writeDate:
-			v = parquet.Int32Value(int32(arr.(*array.Date32).Value(i)))
-		case writeTimestamp:
-			v = parquet.Int64Value(int64(arr.(*array.Timestamp).Value(i)) * wc.mul)
-		case writeDecimal32:
-			v = parquet.Int32Value(int32(arr.(*array.Decimal128).Value(i).LowBits()))
-		case writeDecimal64:
-			v = parquet.Int64Value(int64(arr.(*array.Decimal128).Value(i).LowBits()))
-		case writeDecimalFixed:
-			d := arr.(*array.Decimal128).Value(i)
-			var be [16]byte
-			binary.BigEndian.PutUint64(be[:8], uint64(d.HighBits()))
-			binary.BigEndian.PutUint64(be[8:], d.LowBits())
-			dst := scratch[(i-off)*wc.width : (i-off+1)*wc.width]
-			copy(dst, be[16-wc.width:])
-			v = parquet.FixedLenByteArrayValue(dst)
-		}
+		v, scratch = wc.value(arr, i, scratch)
 		vals = append(vals, v.Level(0, def, wc.index))
 	}
 	return vals, scratch, nil
+}
+
+// listValues is values for an ARRAY or VECTOR column: per row, one entry for a NULL (level
+// 0) or empty (level 1 when the list is OPTIONAL, else 0) list, else one per element,
+// repetition level 0 for the first and 1 for the others.
+func (wc *writeColumn) listValues(vals []parquet.Value, scratch []byte, arr arrow.Array, off, n int) ([]parquet.Value, []byte, error) {
+	defList := 0
+	if wc.optional {
+		defList = 1
+	}
+	defElem := defList + 1
+	maxDef := defElem
+	if wc.elemOptional {
+		maxDef++
+	}
+	offs, child, _ := udf.ListOffsets(arr)
+	for i := off; i < off+n; i++ {
+		switch {
+		case arr.IsNull(i):
+			if !wc.optional {
+				return nil, nil, errs.Execf("writing parquet column %q: NULL in a non-nullable column", wc.name)
+			}
+			vals = append(vals, parquet.NullValue().Level(0, 0, wc.index))
+			continue
+		case offs[i] == offs[i+1]:
+			vals = append(vals, parquet.NullValue().Level(0, defList, wc.index))
+			continue
+		}
+		for j := int(offs[i]); j < int(offs[i+1]); j++ {
+			rep := 1
+			if j == int(offs[i]) {
+				rep = 0
+			}
+			if child.IsNull(j) {
+				if !wc.elemOptional {
+					return nil, nil, errs.Execf("writing parquet column %q: NULL element in a list of non-nullable elements", wc.name)
+				}
+				vals = append(vals, parquet.NullValue().Level(rep, defElem, wc.index))
+				continue
+			}
+			var v parquet.Value
+			v, scratch = wc.value(child, j, scratch)
+			vals = append(vals, v.Level(rep, maxDef, wc.index))
+		}
+	}
+	return vals, scratch, nil
+}
+
+// value converts the non-NULL value i of arr (of the column's leaf type). A
+// FIXED_LEN_BYTE_ARRAY decimal is written into scratch, which is returned grown; earlier
+// values keep pointing at their bytes.
+func (wc *writeColumn) value(arr arrow.Array, i int, scratch []byte) (parquet.Value, []byte) {
+	switch wc.kind {
+	case writeBool:
+		return parquet.BooleanValue(arr.(*array.Boolean).Value(i)), scratch
+	case writeInt8:
+		return parquet.Int32Value(int32(arr.(*array.Int8).Value(i))), scratch
+	case writeInt16:
+		return parquet.Int32Value(int32(arr.(*array.Int16).Value(i))), scratch
+	case writeInt32:
+		return parquet.Int32Value(arr.(*array.Int32).Value(i)), scratch
+	case writeInt64:
+		return parquet.Int64Value(arr.(*array.Int64).Value(i)), scratch
+	case writeFloat32:
+		return parquet.FloatValue(arr.(*array.Float32).Value(i)), scratch
+	case writeFloat64:
+		return parquet.DoubleValue(arr.(*array.Float64).Value(i)), scratch
+	case writeString:
+		s := arr.(*array.String).Value(i)
+		return parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(s), len(s))), scratch
+	case writeDate:
+		return parquet.Int32Value(int32(arr.(*array.Date32).Value(i))), scratch
+	case writeTimestamp:
+		return parquet.Int64Value(int64(arr.(*array.Timestamp).Value(i)) * wc.mul), scratch
+	case writeDecimal32:
+		return parquet.Int32Value(int32(arr.(*array.Decimal128).Value(i).LowBits())), scratch
+	case writeDecimal64:
+		return parquet.Int64Value(int64(arr.(*array.Decimal128).Value(i).LowBits())), scratch
+	}
+	// writeDecimalFixed
+	d := arr.(*array.Decimal128).Value(i)
+	var be [16]byte
+	binary.BigEndian.PutUint64(be[:8], uint64(d.HighBits()))
+	binary.BigEndian.PutUint64(be[8:], d.LowBits())
+	start := len(scratch)
+	scratch = append(scratch, be[16-wc.width:]...)
+	return parquet.FixedLenByteArrayValue(scratch[start:len(scratch):len(scratch)]), scratch
 }
 
 // orderedGroup is a Parquet group node whose fields keep the order given (parquet.Group

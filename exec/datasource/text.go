@@ -538,10 +538,15 @@ func textTypeSupported(dt arrow.DataType) bool {
 	return false
 }
 
-// checkTextSchema rejects a given schema with a column text cannot be read as.
+// checkTextSchema rejects a given schema with a column text cannot be read as (JSON also
+// reads arrays of scalars).
 func checkTextSchema(format, table string, schema *arrow.Schema) error {
 	for _, f := range schema.Fields() {
-		if !textTypeSupported(f.Type) {
+		t := f.Type
+		if format == "json" && planner.IsArray(t) {
+			t = planner.ElemType(t)
+		}
+		if !textTypeSupported(t) {
 			return errs.NotImplementedf("%s table %s column %q: reading text as %s is not supported",
 				format, table, f.Name, planner.TypeString(f.Type))
 		}
@@ -549,37 +554,46 @@ func checkTextSchema(format, table string, schema *arrow.Schema) error {
 	return nil
 }
 
-// newTextColumn returns a column collecting values of type dt (textTypeSupported),
-// allocating from mem.
+// newTextColumn returns a column collecting values of type dt (textTypeSupported, or for
+// JSON an ARRAY of such a type), allocating from mem.
 func newTextColumn(dt arrow.DataType, mem memory.Allocator, f *textFormats) (textColumn, error) {
-	switch dt.ID() {
-	case arrow.BOOL:
-		return &boolText{b: array.NewBooleanBuilder(mem)}, nil
-	case arrow.INT8:
-		return &intText[int8]{b: array.NewInt8Builder(mem), lo: math.MinInt8, hi: math.MaxInt8}, nil
-	case arrow.INT16:
-		return &intText[int16]{b: array.NewInt16Builder(mem), lo: math.MinInt16, hi: math.MaxInt16}, nil
-	case arrow.INT32:
-		return &intText[int32]{b: array.NewInt32Builder(mem), lo: math.MinInt32, hi: math.MaxInt32}, nil
-	case arrow.INT64:
-		return &intText[int64]{b: array.NewInt64Builder(mem), lo: math.MinInt64, hi: math.MaxInt64}, nil
-	case arrow.FLOAT32:
-		return &float32Text{b: array.NewFloat32Builder(mem)}, nil
-	case arrow.FLOAT64:
-		return &float64Text{b: array.NewFloat64Builder(mem)}, nil
-	case arrow.DECIMAL128:
-		d := dt.(*arrow.Decimal128Type)
-		return &decimalText{b: array.NewDecimal128Builder(mem, d), prec: d.Precision, scale: d.Scale}, nil
-	case arrow.DATE32:
-		return &dateText{b: array.NewDate32Builder(mem), f: f}, nil
-	case arrow.TIMESTAMP:
-		if textTypeSupported(dt) {
-			return &timestampText{b: array.NewTimestampBuilder(mem, dt.(*arrow.TimestampType)), f: f}, nil
-		}
-	case arrow.STRING:
-		return &stringText{b: array.NewStringBuilder(mem)}, nil
+	if !textTypeSupported(dt) && !(planner.IsArray(dt) && textTypeSupported(planner.ElemType(dt))) {
+		return nil, errs.NotImplementedf("reading text into type %s is not supported", planner.TypeString(dt))
 	}
-	return nil, errs.NotImplementedf("reading text into type %s is not supported", planner.TypeString(dt))
+	return textColumnOf(array.NewBuilder(mem, dt), f), nil
+}
+
+// textColumnOf wraps a builder of a supported type (see newTextColumn) as a textColumn; the
+// column owns the builder.
+func textColumnOf(b array.Builder, f *textFormats) textColumn {
+	switch x := b.(type) {
+	case *array.BooleanBuilder:
+		return &boolText{b: x}
+	case *array.Int8Builder:
+		return &intText[int8]{b: x, lo: math.MinInt8, hi: math.MaxInt8}
+	case *array.Int16Builder:
+		return &intText[int16]{b: x, lo: math.MinInt16, hi: math.MaxInt16}
+	case *array.Int32Builder:
+		return &intText[int32]{b: x, lo: math.MinInt32, hi: math.MaxInt32}
+	case *array.Int64Builder:
+		return &intText[int64]{b: x, lo: math.MinInt64, hi: math.MaxInt64}
+	case *array.Float32Builder:
+		return &float32Text{b: x}
+	case *array.Float64Builder:
+		return &float64Text{b: x}
+	case *array.Decimal128Builder:
+		d := x.Type().(*arrow.Decimal128Type)
+		return &decimalText{b: x, prec: d.Precision, scale: d.Scale}
+	case *array.Date32Builder:
+		return &dateText{b: x, f: f}
+	case *array.TimestampBuilder:
+		return &timestampText{b: x, f: f}
+	case *array.StringBuilder:
+		return &stringText{b: x}
+	case *array.ListBuilder:
+		return &listText{b: x, elem: textColumnOf(x.ValueBuilder(), f)}
+	}
+	panic("textColumnOf: unsupported builder " + b.Type().String()) // newTextColumn checked the type
 }
 
 type boolText struct{ b *array.BooleanBuilder }
@@ -703,6 +717,57 @@ func (c *stringText) appendNull()              { c.b.AppendNull() }
 func (c *stringText) newArray() arrow.Array    { return c.b.NewArray() }
 func (c *stringText) release()                 { c.b.Release() }
 
+// listText collects a JSON array of scalars per row into an ARRAY column: appendText gets
+// the array's JSON text and appends its elements through elem, the column of the list
+// builder's value builder (owned by the list builder). A nested element fails the row.
+type listText struct {
+	b    *array.ListBuilder
+	elem textColumn
+	p    jsonParser // walks the array text; reused for every row
+}
+
+func (c *listText) appendText(s []byte) bool {
+	p := &c.p
+	p.b, p.i = s, 0
+	p.ws()
+	if p.i >= len(p.b) || p.b[p.i] != '[' {
+		return false
+	}
+	p.i++
+	c.b.Append(true)
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == ']' {
+		return true
+	}
+	for {
+		p.ws()
+		kind, v, err := p.value()
+		switch {
+		case err != nil || kind == jsonNested:
+			return false
+		case kind == jsonNull:
+			c.elem.appendNull()
+		case !c.elem.appendText(v):
+			return false
+		}
+		p.ws()
+		if p.i >= len(p.b) {
+			return false
+		}
+		p.i++
+		switch p.b[p.i-1] {
+		case ']':
+			return true
+		case ',':
+		default:
+			return false
+		}
+	}
+}
+func (c *listText) appendNull()           { c.b.AppendNull() }
+func (c *listText) newArray() arrow.Array { return c.b.NewArray() }
+func (c *listText) release()              { c.b.Release() }
+
 // newTextColumns makes one textColumn per field; on error it releases those made.
 func newTextColumns(schema *arrow.Schema, mem memory.Allocator, f *textFormats) ([]textColumn, error) {
 	cols := make([]textColumn, schema.NumFields())
@@ -738,6 +803,8 @@ func buildBatch(schema *arrow.Schema, cols []textColumn, n int) arrow.RecordBatc
 
 // inferKind is a point of the inference lattice: kindNull below everything, kindString
 // above everything, INT64 < DOUBLE and DATE < TIMESTAMP; any other pair meets at STRING.
+// kindList+k (JSON only) is an ARRAY of kind k: two arrays meet in the array of their
+// element kinds' meet, an array and a scalar at STRING.
 type inferKind uint8
 
 const (
@@ -748,9 +815,21 @@ const (
 	kindDate
 	kindTimestamp
 	kindString
+	kindList // + the element kind
 )
 
 func mergeKinds(a, b inferKind) inferKind {
+	if a >= kindList || b >= kindList {
+		switch {
+		case a >= kindList && b >= kindList:
+			return kindList + mergeKinds(a-kindList, b-kindList)
+		case b == kindNull:
+			return a
+		case a == kindNull:
+			return b
+		}
+		return kindString
+	}
 	switch {
 	case a == b || b == kindNull:
 		return a
@@ -764,8 +843,12 @@ func mergeKinds(a, b inferKind) inferKind {
 	return kindString
 }
 
-// kindType is the Ember type of an inferred kind; a column never seen non-null is STRING.
+// kindType is the Ember type of an inferred kind; a column never seen non-null is STRING
+// (and an array never seen with a non-null element ARRAY<STRING>).
 func kindType(k inferKind) arrow.DataType {
+	if k >= kindList {
+		return planner.ArrayOf(kindType(k - kindList))
+	}
 	switch k {
 	case kindBool:
 		return planner.Boolean

@@ -63,6 +63,8 @@ func CaseWhen(mem memory.Allocator, conds []arrow.Array, thens []arrow.Array, el
 		return gatherBool(mem, n, srcs, choice), nil
 	case arrow.STRING:
 		return gatherString(mem, n, srcs, choice), nil
+	case arrow.LIST, arrow.FIXED_SIZE_LIST:
+		return gatherNested(mem, out, n, srcs, choice) // list.go
 	}
 	fw, ok := out.(arrow.FixedWidthDataType)
 	if !ok {

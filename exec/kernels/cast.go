@@ -32,6 +32,7 @@ import (
 //     true/false/t/f/yes/no/y/n/1/0 in any case.
 //   - DATE ↔ TIMESTAMP (midnight; flooring), TIMESTAMP ↔ TIMESTAMP of another unit.
 //   - NULL-typed → any type: all NULL. Same type: the data is shared.
+//   - ARRAY and VECTOR: see castNested (list.go).
 //
 // Anything else is a not-implemented error. O(n).
 func Cast(mem memory.Allocator, a arrow.Array, to arrow.DataType) (arrow.Array, error) {
@@ -41,6 +42,9 @@ func Cast(mem memory.Allocator, a arrow.Array, to arrow.DataType) (arrow.Array, 
 	}
 	if arrow.TypeEqual(from, to) {
 		return shareArray(a), nil
+	}
+	if planner.IsNested(from) || planner.IsNested(to) {
+		return castNested(mem, a, to) // list.go
 	}
 	if to.ID() == arrow.STRING {
 		return castToString(mem, a)
@@ -317,32 +321,41 @@ func castDecimals(mem memory.Allocator, a arrow.Array, ds []decimal128.Num, sc i
 			}
 			m, neg := absNum(d)
 			m = m.scaleDown(sc)
-			if m.hi != 0 || m.lo > math.MaxInt64 {
+			// The magnitude limit is 2^63-1, or 2^63 for a negative value (BIGINT's minimum).
+			if m.hi != 0 || m.lo > math.MaxInt64 && !(neg && m.lo == 1<<63) {
 				return nil, castError(a, i, to, "out of range")
 			}
-			ints[i] = int64(m.lo)
+			ints[i] = int64(m.lo) // 2^63 wraps to the minimum, which negation keeps
 			if neg {
 				ints[i] = -ints[i]
 			}
 		}
 		return emitInts(mem, a, ints, to)
 	case to.ID() == arrow.FLOAT64 || to.ID() == arrow.FLOAT32:
+		// Each value is rounded once, to the target's own precision: going through a
+		// DOUBLE on the way to a FLOAT would round twice and can miss by one unit.
+		bs := bitSize(to)
 		fs := make([]float64, n)
 		var tmp []byte
 		for i, d := range ds {
 			m, neg := absNum(d)
-			if m.hi == 0 && m.lo < 1<<53 && sc <= 22 {
+			switch {
+			case bs == 64 && m.hi == 0 && m.lo < 1<<53 && sc <= 22:
 				// both operands exact in float64, so one division rounds correctly
 				fs[i] = float64(m.lo) / math.Pow10(int(sc))
-				if neg {
-					fs[i] = -fs[i]
-				}
-				continue
+			case bs == 32 && m.hi == 0 && m.lo < 1<<24 && sc <= 10:
+				// the same in float32: 10^10 = 2^10·5^10 and 5^10 < 2^24 are exact
+				fs[i] = float64(float32(m.lo) / float32(math.Pow10(int(sc))))
+			default:
+				tmp = appendDecimal(tmp[:0], d, sc)
+				fs[i], _ = strconv.ParseFloat(string(tmp), bs)
+				continue // the text carries the sign
 			}
-			tmp = appendDecimal(tmp[:0], d, sc)
-			fs[i], _ = strconv.ParseFloat(string(tmp), 64)
+			if neg {
+				fs[i] = -fs[i]
+			}
 		}
-		return castFloats(mem, a, fs, 64, to)
+		return castFloats(mem, a, fs, bs, to)
 	case to.ID() == arrow.DECIMAL128:
 		dt := to.(*arrow.Decimal128Type)
 		buf, out := newValues[decimal128.Num](mem, n)

@@ -14,8 +14,9 @@ import (
 
 // MakeConstant returns a new array of n copies of v, of type t. v is a Go value as in
 // planner.Literal: nil (NULL), bool, int64 (every integer type, range-checked), float64
-// (FLOAT and DOUBLE), decimal128.Num (already scaled by t's scale), string, arrow.Date32 or
-// arrow.Timestamp. nil gives an all-NULL array of t; t may be arrow.Null only for nil.
+// (FLOAT and DOUBLE), decimal128.Num (already scaled by t's scale), string, arrow.Date32,
+// arrow.Timestamp, or []any of such values for ARRAY and VECTOR types (list.go). nil gives
+// an all-NULL array of t; t may be arrow.Null only for nil.
 // A value whose Go type does not fit t is an internal error (a binder bug). O(n).
 func MakeConstant(mem memory.Allocator, v any, t arrow.DataType, n int) (arrow.Array, error) {
 	if n < 0 {
@@ -26,6 +27,9 @@ func MakeConstant(mem memory.Allocator, v any, t arrow.DataType, n int) (arrow.A
 			return nil, errs.Internalf("constant %v for type NULL", v)
 		}
 		return array.NewNull(n), nil
+	}
+	if planner.IsNested(t) {
+		return nestedConstant(mem, v, t, n) // list.go
 	}
 	if v == nil {
 		return nullArray(mem, t, n)
@@ -179,7 +183,8 @@ func nullArray(mem memory.Allocator, t arrow.DataType, n int) (arrow.Array, erro
 // ScalarAt returns row i of a as the Go value planner.Literal uses: nil for NULL, bool,
 // int64 for every integer type (BIGINT UNSIGNED values above 2^63-1 wrap), float64 for FLOAT
 // and DOUBLE, decimal128.Num, string (a copy, safe after a is released), arrow.Date32,
-// arrow.Timestamp. Other types fall back to the array's JSON value.
+// arrow.Timestamp, []any of these for ARRAY and VECTOR. Other types fall back to the array's
+// JSON value.
 func ScalarAt(a arrow.Array, i int) any {
 	if a.IsNull(i) {
 		return nil
@@ -217,6 +222,8 @@ func ScalarAt(a arrow.Array, i int) any {
 		return x.Value(i)
 	case *array.Timestamp:
 		return x.Value(i)
+	case *array.List, *array.FixedSizeList:
+		return nestedScalar(x, i) // list.go
 	}
 	return a.GetOneForMarshal(i)
 }

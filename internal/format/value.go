@@ -253,8 +253,9 @@ func isNumeric(dt arrow.DataType) bool {
 }
 
 // TypeName names an Arrow type in lower-case SQL as Ember's docs and DESCRIBE spell it (int,
-// bigint, double, decimal(10,2), varchar, date, timestamp, array<int>, struct<a:int>, map<string,int>); the table mode
-// prints it under each column name. Types Spark lacks keep a readable SQL-like name.
+// bigint, double, decimal(10,2), varchar, date, timestamp, array<int>, vector(3),
+// struct<a:int>, map<string,int>); the table mode prints it under each column name. Types
+// Spark lacks keep a readable SQL-like name.
 func TypeName(dt arrow.DataType) string {
 	switch t := dt.(type) {
 	case *arrow.NullType:
@@ -299,6 +300,11 @@ func TypeName(dt arrow.DataType) string {
 		return TypeName(t.ValueType)
 	case *arrow.MapType:
 		return "map<" + TypeName(t.KeyType()) + "," + TypeName(t.ItemType()) + ">"
+	case *arrow.FixedSizeListType:
+		if t.Elem().ID() == arrow.FLOAT32 {
+			return "vector(" + strconv.Itoa(int(t.Len())) + ")"
+		}
+		return "array<" + TypeName(t.Elem()) + ">"
 	case arrow.ListLikeType:
 		return "array<" + TypeName(t.Elem()) + ">"
 	case *arrow.StructType:

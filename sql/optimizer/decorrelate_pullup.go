@@ -261,7 +261,7 @@ func pullUpJoin(j *planner.Join, pc *pullCtx) (planner.Plan, []planner.Expr, err
 			}
 		}
 	}
-	left, right := j.Left, j.Right
+	var left, right planner.Plan = j.Left, j.Right
 	var err error
 	var lp, rp []planner.Expr
 	switch j.Type {

@@ -55,6 +55,19 @@
 //     ... ARRAY is refused). FLOAT, DOUBLE, REAL, DECIMAL, DATE, CHAR, SIGNED are native.
 //     VARCHAR(n) stays a syntax error.
 //   - EXPLAIN VERBOSE (Spark, DataFusion, PostgreSQL) → TiDB's EXPLAIN FORMAT='verbose'.
+//   - Grouping sets (grouping.go): in a GROUP BY list, an element ROLLUP (...), CUBE (...),
+//     GROUPING SETS (...) or () becomes a call of __ember_rollup, __ember_cube,
+//     __ember_grouping_sets or __ember_set (inside GROUPING SETS, each parenthesized set is an
+//     __ember_set call; ROLLUP, CUBE and GROUPING SETS nest there). Only whole elements are
+//     rewritten, and the list ends at a clause word (HAVING, ORDER, LIMIT, WITH, UNION, ...),
+//     ';' or an enclosing ')'. collect expands the markers (and TiDB's WITH ROLLUP) into the
+//     grouping sets [Query.GroupingSets] returns (cross product of the elements, at most
+//     [MaxGroupingSets]; an integer literal in a construct is a position) and leaves the
+//     clause's items as the plain expressions.
+//   - Subscripts: expr[i] → element_at(expr, i) where expr is a name (not a keyword such as
+//     ARRAY, so ARRAY[1, 2] stays), a parenthesized expression or call ending right before
+//     the '[', or another subscript (a[1][2] nests). It runs after the other rewrites so its
+//     insertion lands inside theirs (ORDER BY a[1] NULLS FIRST).
 //
 // After a rewrite, the texts TiDB stored in the AST (statement, select fields, subqueries)
 // and the OriginTextPosition of expressions refer to the original text again: offsets are

@@ -13,8 +13,10 @@ import (
 type extensions struct {
 	fullJoins map[*ast.Join]struct{}
 	nulls     map[*ast.ByItem]bool // true for NULLS FIRST
-	script    string
-	start     int
+	// groupingSets holds the expanded sets of GROUP BY clauses with grouping sets (grouping.go).
+	groupingSets map[*ast.GroupByClause][][]ast.ExprNode
+	script       string
+	start        int
 }
 
 func (e extensions) isFullJoin(j *ast.Join) bool {
@@ -59,6 +61,7 @@ type collector struct {
 	ext                     extensions
 	rw                      *rewritten
 	full, nullsItems, bools int
+	grouping                groupingCollector
 }
 
 // collect reads the markers of node, parsed from rw.text, the rewrite of script[start:end]. It
@@ -71,8 +74,11 @@ func collect(node ast.StmtNode, rw *rewritten, script string, start, end int) (e
 	if rw.nullsItems > 0 {
 		ast.SetFlag(node) // the unwrapped markers were function calls
 	}
-	if c.full != rw.fullJoins || c.nullsItems != rw.nullsItems || c.bools != rw.boolCasts {
-		return extensions{}, errorAt(script, start, "internal error: the parser lost track of FULL JOIN, NULLS FIRST/LAST or CAST AS BOOLEAN (please report this statement)", "")
+	if c.grouping.err != nil {
+		return extensions{}, c.grouping.err
+	}
+	if c.full != rw.fullJoins || c.nullsItems != rw.nullsItems || c.bools != rw.boolCasts || c.grouping.markers != rw.groupings {
+		return extensions{}, errorAt(script, start, "internal error: the parser lost track of FULL JOIN, NULLS FIRST/LAST, CAST AS BOOLEAN or grouping sets (please report this statement)", "")
 	}
 	return c.ext, nil
 }
@@ -99,6 +105,8 @@ func (c *collector) Enter(n ast.Node) (ast.Node, bool) {
 			c.ext.nulls[x] = f.FnName.L == markerNullsFirst
 			c.nullsItems++
 		}
+	case *ast.GroupByClause:
+		c.groupBy(x)
 	case *ast.FuncCastExpr:
 		if x.FunctionType == ast.CastFunction && x.Tp != nil && x.Tp.IsArray() {
 			x.Tp = booleanType()

@@ -32,6 +32,8 @@ type rewritten struct {
 	// fullJoins, nullsItems and boolCasts count the FULL JOIN, NULLS FIRST/LAST and
 	// CAST(... AS BOOLEAN) rewrites.
 	fullJoins, nullsItems, boolCasts int
+	// groupings counts the grouping-set marker calls (grouping.go).
+	groupings int
 }
 
 // origStart maps offset p of the rewritten text to the script: a position inside inserted or
@@ -115,6 +117,8 @@ func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
 			r.fullJoin(i)
 		case w == "NULLS":
 			r.nullsOrder(i)
+		case w == "GROUP" && r.isWord(i+1, "BY"):
+			r.groupBy(i + 1)
 		case w == "VERBOSE" && i == 1 && r.isWord(0, "EXPLAIN"):
 			// EXPLAIN VERBOSE (Spark, DataFusion, Postgres) is TiDB's EXPLAIN FORMAT='verbose'.
 			r.replace(i, "FORMAT='verbose'")
@@ -125,6 +129,7 @@ func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
 		}
 		selectOpts = keepOpts
 	}
+	r.subscripts()
 	r.build(start, end)
 	return &r.out, nil
 }

@@ -381,29 +381,69 @@ func (e *ScalarFunc) WithChildren(c []Expr) Expr {
 }
 func (e *ScalarFunc) String() string { return callString(e.Fn.Name(), false, e.Args) }
 
-// AggregateCall is one aggregate of an Aggregate node (it appears nowhere else). Star marks
-// count(*), which has no arguments.
+// AggregateCall is one aggregate of an Aggregate node (it appears nowhere else). count(*)
+// has no arguments. OrderBy is the ORDER BY inside the call (group_concat(x ORDER BY y));
+// when it is set, Fn is a udf.OrderedAggregateFunction and the executor passes the keys'
+// values after the arguments. Children are the arguments then the order keys' expressions.
 type AggregateCall struct {
 	Fn       udf.AggregateFunction
 	Args     []Expr
 	Distinct bool
+	OrderBy  []SortKey
 	Typ      arrow.DataType
 }
 
 func (e *AggregateCall) Type() arrow.DataType { return e.Typ }
 func (e *AggregateCall) Nullable() bool       { return e.Fn.Name() != "count" }
-func (e *AggregateCall) Children() []Expr     { return e.Args }
+func (e *AggregateCall) Children() []Expr {
+	if len(e.OrderBy) == 0 {
+		return e.Args
+	}
+	c := append(make([]Expr, 0, len(e.Args)+len(e.OrderBy)), e.Args...)
+	for _, k := range e.OrderBy {
+		c = append(c, k.Expr)
+	}
+	return c
+}
 func (e *AggregateCall) WithChildren(c []Expr) Expr {
-	if sameExprs(c, e.Args) {
+	if sameExprs(c, e.Children()) {
 		return e
 	}
-	return &AggregateCall{Fn: e.Fn, Args: c, Distinct: e.Distinct, Typ: e.Typ}
+	n := len(e.Args)
+	var order []SortKey
+	if len(e.OrderBy) > 0 {
+		order = make([]SortKey, len(e.OrderBy))
+		for i, k := range e.OrderBy {
+			order[i] = SortKey{Expr: c[n+i], Desc: k.Desc, NullsFirst: k.NullsFirst}
+		}
+	}
+	return &AggregateCall{Fn: e.Fn, Args: c[:n:n], Distinct: e.Distinct, OrderBy: order, Typ: e.Typ}
 }
+
+// String renders the call; an ORDER BY key shows its NULL order only where it is not the
+// default (NULLs first under ASC, last under DESC).
 func (e *AggregateCall) String() string {
 	if len(e.Args) == 0 {
 		return e.Fn.Name() + "(*)"
 	}
-	return callString(e.Fn.Name(), e.Distinct, e.Args)
+	s := callString(e.Fn.Name(), e.Distinct, e.Args)
+	if len(e.OrderBy) == 0 {
+		return s
+	}
+	keys := make([]string, len(e.OrderBy))
+	for i, k := range e.OrderBy {
+		keys[i] = k.Expr.String()
+		if k.Desc {
+			keys[i] += " DESC"
+		}
+		switch {
+		case k.Desc && k.NullsFirst:
+			keys[i] += " NULLS FIRST"
+		case !k.Desc && !k.NullsFirst:
+			keys[i] += " NULLS LAST"
+		}
+	}
+	return s[:len(s)-1] + " ORDER BY " + strings.Join(keys, ", ") + ")"
 }
 
 func callString(name string, distinct bool, args []Expr) string {

@@ -14,6 +14,8 @@ import (
 //	VARCHAR  arrow.BinaryTypes.String
 //	DATE  arrow.FixedWidthTypes.Date32
 //	TIMESTAMP  Timestamp (microseconds, no time zone)
+//	ARRAY<T>  ArrayOf(T): an Arrow list (int32 offsets) whose elements may be NULL
+//	VECTOR(n)  VectorOf(n): an Arrow FixedSizeList<float32>[n] whose elements are never NULL
 //	NULL  arrow.Null (the type of a bare NULL literal before coercion)
 var (
 	Boolean   arrow.DataType = arrow.FixedWidthTypes.Boolean
@@ -103,3 +105,24 @@ func DecimalParams(t arrow.DataType) (p, s int32, ok bool) {
 // TypeString renders a type in SQL spelling, as DESCRIBE and EXPLAIN show it (udf.TypeName,
 // shared with the functions' error messages).
 func TypeString(t arrow.DataType) string { return udf.TypeName(t) }
+
+// ArrayOf returns ARRAY<elem>. Its element field is always nullable, so two ARRAY<T> types of
+// the same T are arrow.TypeEqual whoever built them (udf.ArrayOf).
+func ArrayOf(elem arrow.DataType) arrow.DataType { return udf.ArrayOf(elem) }
+
+// VectorOf returns VECTOR(n), the fixed-length float vector of ML feature columns
+// (udf.VectorOf).
+func VectorOf(n int32) arrow.DataType { return udf.VectorOf(n) }
+
+// IsArray reports whether t is an ARRAY.
+func IsArray(t arrow.DataType) bool { return udf.IsArray(t) }
+
+// IsVector reports whether t is a VECTOR(n).
+func IsVector(t arrow.DataType) bool { return udf.IsVector(t) }
+
+// IsNested reports whether t is an ARRAY or a VECTOR.
+func IsNested(t arrow.DataType) bool { return udf.ElemType(t) != nil }
+
+// ElemType returns the element type of an ARRAY or VECTOR (FLOAT for a vector), nil for
+// other types.
+func ElemType(t arrow.DataType) arrow.DataType { return udf.ElemType(t) }

@@ -8,22 +8,24 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/embersql/ember/bench/tpch"
-	"github.com/embersql/ember/dataframe"
 )
 
 func main() {
-	sf := flag.Float64("sf", 1, "scale factor; the published answers are for 1, other scales compare with DuckDB")
-	queries := flag.String("queries", "1,3,5,6,10", "comma-separated TPC-H query numbers")
-	data := flag.String("data", "", "data directory (default data/sf<N>); generated if incomplete")
-	engineName := flag.String("engine", "ember", "engine to check: ember, or duckdb (SF 1 only)")
-	verbose := flag.Bool("v", false, "print the rows of failing queries")
+	var o options
+	flag.Float64Var(&o.sf, "sf", 1, "scale factor; the published answers are for 1, other scales compare with DuckDB")
+	flag.StringVar(&o.queries, "queries", "all", "TPC-H queries: all, or numbers and ranges such as 1,3,5-7")
+	flag.StringVar(&o.data, "data", "", "data directory (default data/sf<N>); generated if incomplete")
+	flag.StringVar(&o.engine, "engine", "ember", "engine to check: ember, or duckdb (SF 1 only)")
+	flag.StringVar(&o.via, "via", "api", "how Ember runs the queries: api (a dataframe.Session in this process) or shell (the ember binary in batch mode)")
+	flag.StringVar(&o.repo, "repo", "..", "the repository root, where -via shell builds ./cmd/shell")
+	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "time limit of one query (0: none)")
+	flag.BoolVar(&o.verbose, "v", false, "print the rows of failing queries")
 	flag.Parse()
-	ok, err := run(*sf, *queries, *data, *engineName, *verbose)
+	ok, err := run(o)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tpchcheck:", err)
 		os.Exit(1)
@@ -33,59 +35,81 @@ func main() {
 	}
 }
 
-// engine runs SQL over registered Parquet tables and returns rows as text (tpch.FormatRows).
+// options are the command line.
+type options struct {
+	sf                         float64
+	queries, data, engine, via string
+	repo                       string
+	timeout                    time.Duration
+	verbose                    bool
+}
+
+// engine runs TPC-H scripts over the eight tables and returns the query's rows as text
+// (tpch.FormatRows' forms).
 type engine interface {
-	register(ctx context.Context, table, path string) error
-	query(ctx context.Context, mysql string) ([][]string, error)
+	// register makes the eight TPC-H tables of dir (absolute) known to the engine.
+	register(ctx context.Context, dir string) error
+	// run runs the script's statements in order, in one session, and returns the rows of
+	// its query. A failing statement stops the script; the error says which.
+	run(ctx context.Context, s tpch.Script) ([][]string, error)
 	close() error
 }
 
-func run(sf float64, queryList, dir, engineName string, verbose bool) (bool, error) {
-	s, err := tpch.ParseScale(sf)
+// The outcome of one query.
+const (
+	statusPass  = "PASS"
+	statusFail  = "FAIL"  // ran, but the rows differ from the answer
+	statusError = "ERROR" // did not run: the engine (or the reference) returned an error
+)
+
+func run(o options) (bool, error) {
+	s, err := tpch.ParseScale(o.sf)
 	if err != nil {
 		return false, err
 	}
-	nums, err := parseQueries(queryList)
+	nums, err := tpch.ParseQueryList(o.queries)
 	if err != nil {
 		return false, err
 	}
 	published := s.Float() == 1
-	if engineName == "duckdb" && !published {
+	switch {
+	case o.engine == "duckdb" && !published:
 		return false, errors.New("-engine duckdb compares with the published answers, which exist for -sf 1 only")
+	case o.via != "api" && o.via != "shell":
+		return false, fmt.Errorf("unknown -via %q (want api or shell)", o.via)
+	case o.via == "shell" && o.engine != "ember":
+		return false, errors.New("-via shell runs Ember's shell; it needs -engine ember")
 	}
+	dir := o.data
 	if dir == "" {
 		dir = tpch.DefaultDir(s)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if _, err := tpch.Generate(ctx, tpch.Options{ScaleFactor: sf, Dir: dir, Log: os.Stderr}); err != nil {
+	if _, err := tpch.Generate(ctx, tpch.Options{ScaleFactor: o.sf, Dir: dir, Log: os.Stderr}); err != nil {
 		return false, err
-	}
-
-	eng, err := openEngine(ctx, engineName)
-	if err != nil {
-		return false, err
-	}
-	defer eng.close()
-	var ref engine // DuckDB, the reference where there are no published answers
-	if !published {
-		if ref, err = openEngine(ctx, "duckdb"); err != nil {
-			return false, err
-		}
-		defer ref.close()
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return false, err
 	}
-	for _, t := range tpch.Tables {
-		for _, e := range []engine{eng, ref} {
-			if e == nil {
-				continue
-			}
-			if err := e.register(ctx, t.Name, tpch.TablePath(abs, t.Name)); err != nil {
-				return false, fmt.Errorf("register %s: %w", t.Name, err)
-			}
+
+	eng, err := openEngine(ctx, o)
+	if err != nil {
+		return false, err
+	}
+	defer eng.close()
+	if err := eng.register(ctx, abs); err != nil {
+		return false, err
+	}
+	var ref engine // DuckDB, the reference where there are no published answers
+	if !published {
+		if ref, err = openEngine(ctx, options{engine: "duckdb"}); err != nil {
+			return false, err
+		}
+		defer ref.close()
+		if err := ref.register(ctx, abs); err != nil {
+			return false, err
 		}
 	}
 
@@ -93,115 +117,140 @@ func run(sf float64, queryList, dir, engineName string, verbose bool) (bool, err
 	if !published {
 		against = "DuckDB at SF " + s.String()
 	}
-	fmt.Printf("checking %s on TPC-H SF %s (%s) against %s\n", engineName, s, abs, against)
-	allOK := true
+	name := o.engine
+	if o.engine == "ember" {
+		name += " via " + o.via
+	}
+	fmt.Printf("checking %s on TPC-H SF %s (%s) against %s\n", name, s, abs, against)
+	counts := map[string]int{}
 	for _, n := range nums {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
 		t0 := time.Now()
-		got, err := checkOne(ctx, eng, ref, n)
+		status, got, err := checkOne(ctx, eng, ref, n, o.timeout)
 		elapsed := time.Since(t0).Seconds()
-		if err != nil {
-			allOK = false
-			fmt.Printf("q%02d FAIL %6.2fs  %v\n", n, elapsed, err)
-			if verbose {
+		counts[status]++
+		switch status {
+		case statusPass:
+			fmt.Printf("q%02d %-5s %7.2fs  %d rows\n", n, status, elapsed, len(got))
+		default:
+			fmt.Printf("q%02d %-5s %7.2fs  %s\n", n, status, elapsed, oneLine(err))
+			if o.verbose && status == statusFail {
 				for _, r := range got {
 					fmt.Printf("    %s\n", strings.Join(r, "\t"))
 				}
 			}
-			continue
 		}
-		fmt.Printf("q%02d PASS %6.2fs  %d rows\n", n, elapsed, len(got))
 	}
-	return allOK, nil
+	fmt.Printf("%d queries: %d passed, %d failed, %d errors\n", len(nums), counts[statusPass], counts[statusFail], counts[statusError])
+	return counts[statusPass] == len(nums), nil
 }
 
-// checkOne runs query n on eng and compares its rows with the published answer, or with
-// ref's rows when ref is not nil. It returns the rows it got.
-func checkOne(ctx context.Context, eng, ref engine, n int) ([][]string, error) {
-	q, err := tpch.Query(n)
+// checkOne runs query n on eng within timeout and compares its rows with the published
+// answer, or with ref's rows when ref is not nil. It returns the outcome, the rows it got
+// and what went wrong.
+func checkOne(ctx context.Context, eng, ref engine, n int, timeout time.Duration) (string, [][]string, error) {
+	script, err := tpch.QueryScript(n)
 	if err != nil {
-		return nil, err
+		return statusError, nil, err
 	}
-	got, err := eng.query(ctx, q)
+	got, err := runScript(ctx, eng, script, timeout)
 	if err != nil {
-		return nil, err
+		return statusError, nil, err
 	}
-	if ref == nil {
-		return got, tpch.CheckQuery(n, got)
+	want, err := tpch.Answer(n)
+	if ref != nil {
+		want, err = runScript(ctx, ref, script, timeout)
+		if err != nil {
+			err = fmt.Errorf("reference: %w", err)
+		}
 	}
-	want, err := ref.query(ctx, q)
 	if err != nil {
-		return got, fmt.Errorf("reference: %w", err)
+		return statusError, got, err
 	}
 	prec, err := tpch.Precisions(n)
 	if err != nil {
-		return got, err
+		return statusError, got, err
 	}
-	return got, tpch.CheckRows(prec, want, got)
+	if err := tpch.CheckRows(prec, want, got); err != nil {
+		return statusFail, got, err
+	}
+	return statusPass, got, nil
 }
 
-func parseQueries(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > tpch.NumQueries {
-			return nil, fmt.Errorf("bad query number %q in -queries (want 1 to %d)", f, tpch.NumQueries)
-		}
-		out = append(out, n)
+// runScript runs a script on eng with a time limit (none if timeout is 0). A panic in the
+// engine becomes an error, so that one query cannot stop the check.
+func runScript(ctx context.Context, eng engine, s tpch.Script, timeout time.Duration) (rows [][]string, err error) {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
 	}
-	return out, nil
+	defer func() {
+		if r := recover(); r != nil {
+			rows, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	rows, err = eng.run(ctx, s)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("timed out after %s: %w", timeout, err)
+	}
+	return rows, err
 }
 
-func openEngine(ctx context.Context, name string) (engine, error) {
-	switch name {
-	case "ember":
-		sess, err := dataframe.NewSession(dataframe.WithInMemoryCatalog())
-		if err != nil {
-			return nil, err
-		}
-		return emberEngine{sess}, nil
-	case "duckdb":
+// oneLine keeps the first line of an error's message (the shell's and the engines' errors
+// may carry more), noting that more was cut.
+func oneLine(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	if first, _, cut := strings.Cut(msg, "\n"); cut {
+		return first + " [...]"
+	}
+	return msg
+}
+
+func openEngine(ctx context.Context, o options) (engine, error) {
+	switch {
+	case o.engine == "ember" && o.via == "shell":
+		return openShellEngine(ctx, o.repo)
+	case o.engine == "ember":
+		return newAPIEngine()
+	case o.engine == "duckdb":
 		d, err := tpch.OpenDuckDB(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return duckEngine{d}, nil
 	}
-	return nil, fmt.Errorf("unknown engine %q (want ember or duckdb)", name)
+	return nil, fmt.Errorf("unknown engine %q (want ember or duckdb)", o.engine)
 }
 
-// emberEngine runs queries in one Ember session with an in-memory catalog (nothing is
-// written to disk).
-type emberEngine struct{ sess *dataframe.Session }
+// duckEngine runs the DuckDB translation of each statement (tpch.ToDuckDB).
+type duckEngine struct{ d *tpch.DuckDB }
 
-func (e emberEngine) register(ctx context.Context, table, path string) error {
-	res, err := e.sess.Exec(ctx, fmt.Sprintf("CREATE TABLE %s USING parquet LOCATION %s", table, tpch.SQLString(path)))
-	if err != nil {
-		return err
+func (e duckEngine) register(ctx context.Context, dir string) error {
+	for _, t := range tpch.Tables {
+		if err := e.d.RegisterParquet(ctx, t.Name, tpch.TablePath(dir, t.Name)); err != nil {
+			return fmt.Errorf("register %s: %w", t.Name, err)
+		}
 	}
-	res.Release()
 	return nil
 }
 
-func (e emberEngine) query(ctx context.Context, mysql string) ([][]string, error) {
-	res, err := e.sess.Exec(ctx, mysql)
-	if err != nil {
-		return nil, err
+func (e duckEngine) run(ctx context.Context, s tpch.Script) ([][]string, error) {
+	exec := func(sql string) error {
+		q, err := tpch.ToDuckDB(sql)
+		if err != nil {
+			return err
+		}
+		return e.d.Exec(ctx, q)
 	}
-	defer res.Release()
-	return tpch.FormatRows(res.Batches)
-}
-
-func (e emberEngine) close() error { return e.sess.Close() }
-
-// duckEngine runs the DuckDB translation of each query (tpch.ToDuckDB).
-type duckEngine struct{ d *tpch.DuckDB }
-
-func (e duckEngine) register(ctx context.Context, table, path string) error {
-	return e.d.RegisterParquet(ctx, table, path)
-}
-
-func (e duckEngine) query(ctx context.Context, mysql string) ([][]string, error) {
-	q, err := tpch.ToDuckDB(mysql)
+	for _, st := range s.Setup {
+		if err := exec(st); err != nil {
+			return nil, err
+		}
+	}
+	q, err := tpch.ToDuckDB(s.Query)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +263,16 @@ func (e duckEngine) query(ctx context.Context, mysql string) ([][]string, error)
 			b.Release()
 		}
 	}()
-	return tpch.FormatRows(batches)
+	rows, err := tpch.FormatRows(batches)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range s.Teardown {
+		if err := exec(st); err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
 }
 
 func (e duckEngine) close() error { return e.d.Close() }

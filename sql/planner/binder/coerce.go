@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
+	"github.com/embersql/ember/udf"
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // This file is the whole of the binder's implicit type coercion. doc.go states the rules in
@@ -138,6 +140,9 @@ func canCast(from, to arrow.DataType) bool {
 	if arrow.TypeEqual(from, to) {
 		return true
 	}
+	if planner.IsNested(from) || planner.IsNested(to) {
+		return canCastNested(from, to)
+	}
 	for _, f := range castTable[familyOf(from)] {
 		if f == familyOf(to) {
 			return true
@@ -169,6 +174,10 @@ func commonType(ctx coerceCtx, exprs []planner.Expr) (t arrow.DataType, a, b arr
 		if arrow.TypeEqual(first, et) {
 			continue
 		}
+		if at, ok := commonArrayType(ctx, first, et); ok {
+			first = at // ARRAY<A> and ARRAY<B> meet in ARRAY<common type of A and B>
+			continue
+		}
 		same = false
 		r, found := table[pairOf(fam, f)]
 		if !found {
@@ -183,6 +192,23 @@ func commonType(ctx coerceCtx, exprs []planner.Expr) (t arrow.DataType, a, b arr
 		return first, nil, nil, true
 	}
 	return concreteType(fam, exprs), nil, nil, true
+}
+
+// commonArrayType returns ARRAY<T> for two ARRAY types whose element types meet in T under
+// ctx (ARRAY<NULL>, the type of array(), meets every ARRAY).
+func commonArrayType(ctx coerceCtx, a, b arrow.DataType) (arrow.DataType, bool) {
+	if !planner.IsArray(a) || !planner.IsArray(b) {
+		return nil, false
+	}
+	elems := []planner.Expr{
+		planner.NewColumnRef(planner.Column{Type: planner.ElemType(a)}),
+		planner.NewColumnRef(planner.Column{Type: planner.ElemType(b)}),
+	}
+	t, _, _, ok := commonType(ctx, elems)
+	if !ok {
+		return nil, false
+	}
+	return planner.ArrayOf(t), true
 }
 
 // concreteType picks the type of a result family given the expressions that meet in it.
@@ -293,19 +319,19 @@ func digitsOf(v int64) int32 {
 	return n
 }
 
-// adjustDecimal caps a decimal result at precision 38 the way Spark does: integer digits are
-// kept and the scale gives way, down to min(scale, 6). Values that still do not fit are an
-// execution error (overflow), never silently wrong.
+// adjustDecimal caps a decimal result at Ember's precision 38 the way MySQL caps at its 65:
+// the scale MySQL's rules give is kept (at most 30, MySQL's maximum) and the integer digits
+// give way. A value that then does not fit is an execution error (overflow), never silently
+// wrong; so 100.00 * sum(x) / sum(y) shows the ten fractional digits MySQL shows.
 func adjustDecimal(p, s int32) arrow.DataType {
+	const maxScale = 30
 	if p < 1 {
 		p = 1
 	}
+	s = min(s, maxScale)
 	if p <= planner.MaxDecimalPrecision {
 		return planner.Decimal(p, s)
 	}
-	intDigits := p - s
-	minScale := min(s, 6)
-	s = max(planner.MaxDecimalPrecision-intDigits, minScale)
 	return planner.Decimal(planner.MaxDecimalPrecision, s)
 }
 
@@ -481,4 +507,65 @@ func foldLiteral(lit *planner.Literal, t arrow.DataType, in string) (v any, fold
 		}
 	}
 	return nil, false, nil
+}
+
+// canCastNested is canCast when either side is an ARRAY or VECTOR: anything becomes VARCHAR,
+// NULL becomes anything, ARRAY<A> becomes ARRAY<B> when A casts to B, VECTOR becomes ARRAY<B>
+// when FLOAT casts to B, and ARRAY<numeric> becomes VECTOR(n) (the lengths are checked at run
+// time).
+func canCastNested(from, to arrow.DataType) bool {
+	switch {
+	case familyOf(to) == famString || familyOf(from) == famNull:
+		return true
+	case planner.IsNested(from) && planner.IsArray(to):
+		return canCast(planner.ElemType(from), planner.ElemType(to))
+	case planner.IsArray(from) && planner.IsVector(to):
+		e := planner.ElemType(from)
+		return planner.IsNumeric(e) || familyOf(e) == famNull
+	}
+	return false
+}
+
+// unifyArgs brings the arguments a function implementing udf.ArgUnifier names (array(1,
+// 2.5), array_contains(a, '3')) to their common type, found as unify finds it for CASE
+// results or comparison operands. An ARRAY argument whose element type joins the group is
+// cast to ARRAY<common type> when its element type differs.
+func (s *state) unifyArgs(f udf.ScalarFunction, args []planner.Expr, at ast.Node) ([]planner.Expr, error) {
+	u, ok := f.(udf.ArgUnifier)
+	if !ok {
+		return args, nil
+	}
+	positions, compare := u.UnifyArgs(argTypes(args))
+	if len(positions) == 0 {
+		return args, nil
+	}
+	group := make([]planner.Expr, len(positions))
+	for k, p := range positions {
+		if p >= 0 {
+			group[k] = args[p]
+		} else {
+			// The element type of ARRAY argument -1-p joins as a stand-in column.
+			group[k] = planner.NewColumnRef(planner.Column{Name: "element", Type: planner.ElemType(args[-1-p].Type())})
+		}
+	}
+	ctx := unionCtx
+	if compare {
+		ctx = compareCtx
+	}
+	group, t, err := s.unify(ctx, group, at)
+	if err != nil {
+		return nil, err
+	}
+	args = append([]planner.Expr(nil), args...)
+	for k, p := range positions {
+		switch {
+		case p >= 0:
+			args[p] = group[k]
+		case !arrow.TypeEqual(planner.ElemType(args[-1-p].Type()), t):
+			if args[-1-p], err = castTo(args[-1-p], planner.ArrayOf(t), s.text(at)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return args, nil
 }

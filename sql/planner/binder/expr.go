@@ -1,6 +1,7 @@
 package binder
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -46,6 +47,15 @@ func (s *state) bindExpr(ctx *exprCtx, n ast.ExprNode) (planner.Expr, error) {
 		return s.bindIsTruth(ctx, x)
 	case *ast.PatternLikeOrIlikeExpr:
 		return s.bindLike(ctx, x)
+	case *ast.PatternRegexpExpr:
+		// x [NOT] REGEXP p is regexp_like(x, p).
+		call := &ast.FuncCallExpr{FnName: ast.NewCIStr("regexp_like"), Args: []ast.ExprNode{x.Expr, x.Pattern}}
+		call.SetText(nil, s.text(x))
+		e, err := s.bindFuncCall(ctx, call)
+		if err != nil || !x.Not {
+			return e, err
+		}
+		return &planner.Not{E: e}, nil
 	case *ast.CaseExpr:
 		return s.bindCase(ctx, x)
 	case *ast.FuncCastExpr:
@@ -53,9 +63,7 @@ func (s *state) bindExpr(ctx *exprCtx, n ast.ExprNode) (planner.Expr, error) {
 	case *ast.FuncCallExpr:
 		return s.bindFuncCall(ctx, x)
 	case *ast.AggregateFuncExpr:
-		if x.Order != nil {
-			return nil, errs.NotImplementedf("ORDER BY inside %s is not supported", x.F)
-		}
+		// ORDER BY inside the call (x.Order) is bound by bindAggregate.
 		f, ok := s.funcs().Aggregate(x.F)
 		if !ok {
 			return nil, s.unknownFunction(x, x.F)
@@ -310,6 +318,13 @@ func (s *state) toBool(e planner.Expr, what string, at ast.Node) (planner.Expr, 
 		return e, nil
 	case famNull:
 		return castTo(e, planner.Boolean, "")
+	case famInt, famDecimal, famFloat:
+		// MySQL reads a number as a truth value: nonzero is TRUE (WHERE 1, IF(GROUPING(a), ...)).
+		zero, err := castTo(planner.NewLiteral(int64(0), planner.Int64), e.Type(), "")
+		if err != nil {
+			return nil, err
+		}
+		return &planner.Binary{Op: planner.OpNe, Left: e, Right: zero, Typ: planner.Boolean}, nil
 	}
 	return nil, errs.Planf("%s must be BOOLEAN, got %s in %s", what, planner.TypeString(e.Type()), s.text(at))
 }
@@ -502,7 +517,7 @@ func (s *state) bindCast(ctx *exprCtx, x *ast.FuncCastExpr) (planner.Expr, error
 
 // castType maps a CAST's MySQL type to Ember's: SIGNED/INTEGER → BIGINT, DECIMAL(p,s) (default
 // (10,0)), DOUBLE/REAL → DOUBLE, FLOAT → FLOAT, CHAR/VARCHAR → VARCHAR, DATE, DATETIME and
-// TIMESTAMP → TIMESTAMP.
+// TIMESTAMP → TIMESTAMP, VECTOR(n) → VECTOR(n).
 func castType(ft *types.FieldType, in string) (arrow.DataType, error) {
 	switch ft.GetType() {
 	case mysql.TypeLonglong, mysql.TypeLong, mysql.TypeInt24, mysql.TypeShort, mysql.TypeTiny:
@@ -538,6 +553,11 @@ func castType(ft *types.FieldType, in string) (arrow.DataType, error) {
 		return planner.Date, nil
 	case mysql.TypeDatetime, mysql.TypeTimestamp:
 		return planner.Timestamp, nil
+	case mysql.TypeTiDBVectorFloat32:
+		if ft.GetFlen() <= 0 {
+			return nil, errs.Planf("VECTOR needs its number of dimensions, as in VECTOR(3): %s", in)
+		}
+		return planner.VectorOf(int32(ft.GetFlen())), nil
 	}
 	return nil, errs.NotImplementedf("CAST to %s is not supported: %s", ft.String(), in)
 }
@@ -566,6 +586,8 @@ func (s *state) bindFuncCall(ctx *exprCtx, x *ast.FuncCallExpr) (planner.Expr, e
 		return s.bindDateAdd(ctx, x, true)
 	case ast.Coalesce, ast.Ifnull, ast.If, ast.Nullif:
 		return s.bindConditional(ctx, x)
+	case ast.Grouping, "grouping_id":
+		return s.bindGrouping(ctx, x) // grouping.go
 	}
 	if x.Schema.O != "" {
 		return nil, s.unknownFunction(x, x.Schema.O+"."+x.FnName.O)
@@ -573,6 +595,9 @@ func (s *state) bindFuncCall(ctx *exprCtx, x *ast.FuncCallExpr) (planner.Expr, e
 	if f, ok := s.funcs().Scalar(name); ok {
 		args, err := s.bindArgs(ctx, x.Args)
 		if err != nil {
+			return nil, err
+		}
+		if args, err = s.unifyArgs(f, args, x); err != nil {
 			return nil, err
 		}
 		t, err := f.ReturnType(argTypes(args))
@@ -618,12 +643,16 @@ func argTypes(args []planner.Expr) []arrow.DataType {
 }
 
 // bindConditional rewrites COALESCE, IFNULL, IF and NULLIF into CASE, so their typing is
-// CASE's (results meet in unionCtx) and no function needs to exist for them.
+// CASE's (results meet in unionCtx) and no function needs to exist for them. IF's condition
+// is read as toBool reads one (a number is true when it is not 0, as MySQL).
 func (s *state) bindConditional(ctx *exprCtx, x *ast.FuncCallExpr) (planner.Expr, error) {
 	name := x.FnName.L
 	want := map[string]int{ast.Ifnull: 2, ast.If: 3, ast.Nullif: 2}[name]
-	if (want > 0 && len(x.Args) != want) || len(x.Args) == 0 {
-		return nil, errs.Planf("%s takes %d arguments, got %d in %s", strings.ToUpper(name), max(want, 1), len(x.Args), s.text(x))
+	switch {
+	case want > 0 && len(x.Args) != want:
+		return nil, errs.Planf("%s takes %d arguments, got %d in %s", strings.ToUpper(name), want, len(x.Args), s.text(x))
+	case len(x.Args) == 0:
+		return nil, errs.Planf("%s takes at least 1 argument, got 0 in %s", strings.ToUpper(name), s.text(x))
 	}
 	args, err := s.bindArgs(ctx, x.Args)
 	if err != nil {
@@ -654,7 +683,10 @@ func (s *state) bindConditional(ctx *exprCtx, x *ast.FuncCallExpr) (planner.Expr
 // bindAggregate binds an aggregate call where ctx allows one: its arguments against the FROM
 // columns, its type from the function, and it becomes a reference to its column of the
 // Aggregate being collected. count(*) (which TiDB parses as count(1)) and count of any other
-// non-NULL constant have no arguments.
+// non-NULL constant have no arguments. An ORDER BY inside the call (at's Order, for
+// group_concat) needs a udf.OrderedAggregateFunction; with DISTINCT each key must be one of
+// the arguments (as in PostgreSQL and DuckDB), since rows are deduplicated on the arguments.
+// A udf.ArgumentCaster's arguments are cast as it asks, after ReturnType checked them.
 func (s *state) bindAggregate(ctx *exprCtx, at ast.ExprNode, f udf.AggregateFunction, nodes []ast.ExprNode, distinct bool) (planner.Expr, error) {
 	name := f.Name()
 	switch {
@@ -663,10 +695,18 @@ func (s *state) bindAggregate(ctx *exprCtx, at ast.ExprNode, f udf.AggregateFunc
 	case ctx.agg == nil:
 		return nil, errs.Planf("aggregate function %s is not allowed in %s%s", name, ctx.clause, s.at(at, name))
 	}
+	argCtx := &exprCtx{clause: ctx.clause, cols: ctx.cols, inAgg: true}
 	var args []planner.Expr
 	if !(strings.EqualFold(name, "count") && !distinct && len(nodes) == 1 && isNonNullConstant(nodes[0])) {
 		var err error
-		if args, err = s.bindArgs(&exprCtx{clause: ctx.clause, cols: ctx.cols, inAgg: true}, nodes); err != nil {
+		if args, err = s.bindArgs(argCtx, nodes); err != nil {
+			return nil, err
+		}
+	}
+	var order []planner.SortKey
+	if x, ok := at.(*ast.AggregateFuncExpr); ok && x.Order != nil {
+		var err error
+		if order, err = s.bindAggregateOrder(argCtx, x, f, args, distinct); err != nil {
 			return nil, err
 		}
 	}
@@ -674,8 +714,51 @@ func (s *state) bindAggregate(ctx *exprCtx, at ast.ExprNode, f udf.AggregateFunc
 	if err != nil {
 		return nil, errs.Wrap(errs.ErrPlan, err, "")
 	}
-	col := ctx.agg.addAgg(&planner.AggregateCall{Fn: f, Args: args, Distinct: distinct, Typ: t})
+	if c, ok := f.(udf.ArgumentCaster); ok {
+		for i, to := range c.CastArgs(argTypes(args)) {
+			if to == nil {
+				continue
+			}
+			if args[i], err = castTo(args[i], to, fmt.Sprintf("argument %d of %s", i+1, name)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	col := ctx.agg.addAgg(&planner.AggregateCall{Fn: f, Args: args, Distinct: distinct, OrderBy: order, Typ: t})
 	return planner.NewColumnRef(col), nil
+}
+
+// bindAggregateOrder binds the ORDER BY inside an aggregate call (args already bound).
+func (s *state) bindAggregateOrder(ctx *exprCtx, x *ast.AggregateFuncExpr, f udf.AggregateFunction, args []planner.Expr, distinct bool) ([]planner.SortKey, error) {
+	of, ok := f.(udf.OrderedAggregateFunction)
+	if !ok {
+		return nil, errs.Planf("%s does not accept ORDER BY inside its call: %s", f.Name(), s.text(x))
+	}
+	argFPs := map[string]bool{}
+	for _, a := range args {
+		argFPs[fingerprint(a)] = true
+	}
+	order := make([]planner.SortKey, len(x.Order.Items))
+	types := make([]arrow.DataType, len(order))
+	for i, by := range x.Order.Items {
+		if p, ok := by.Expr.(*ast.PositionExpr); ok {
+			return nil, errs.Planf("ORDER BY %s inside %s: write the expression, not a position", s.text(p), f.Name())
+		}
+		e, err := s.bindExpr(ctx, by.Expr)
+		if err != nil {
+			return nil, err
+		}
+		if distinct && !argFPs[fingerprint(e)] {
+			return nil, errs.Planf("in %s(DISTINCT ...), ORDER BY %s must be one of the arguments: %s", f.Name(), e, s.text(x))
+		}
+		it := s.sortItem(by, 0)
+		order[i] = planner.SortKey{Expr: e, Desc: it.desc, NullsFirst: it.nullsFirst}
+		types[i] = e.Type()
+	}
+	if err := of.CheckOrder(types); err != nil {
+		return nil, errs.Wrap(errs.ErrPlan, err, "")
+	}
+	return order, nil
 }
 
 func isNonNullConstant(n ast.ExprNode) bool {

@@ -15,16 +15,27 @@ var fileFormats = map[string]bool{"parquet": true, "csv": true, "json": true}
 // cteEnv is one common table expression in scope, linked to the ones defined before it. A
 // CTE's body is bound again at every reference (so two references have distinct column IDs,
 // as two scans of a table do), in the environment it was defined in.
+//
+// An entry without a name instead holds the columns a USING or NATURAL join merged away
+// (merged): pushed by bindUsing, it lives as long as the CTEs of the SELECT whose FROM
+// clause holds the join (pushWith's restore drops both), and nested queries see it.
 type cteEnv struct {
 	parent *cteEnv
 	name   string
 	query  ast.ResultSetNode
 	cols   []ast.CIStr
+	// merged is set, and name empty, for the columns merged away by a USING join.
+	merged map[planner.ColumnID]bool
+	// recursive is set for the CTEs of WITH RECURSIVE: the body sees the CTE itself.
+	recursive bool
+	// rec is set while the CTE's body is bound as a recursive CTE (bindRecursiveCTE): a
+	// reference to the CTE then reads the work table.
+	rec *recursion
 }
 
 func (e *cteEnv) lookup(name string) *cteEnv {
 	for ; e != nil; e = e.parent {
-		if strings.EqualFold(e.name, name) {
+		if e.name != "" && strings.EqualFold(e.name, name) {
 			return e
 		}
 	}
@@ -32,20 +43,18 @@ func (e *cteEnv) lookup(name string) *cteEnv {
 }
 
 // pushWith brings the CTEs of a WITH clause into scope; the returned func restores the scope.
+// The CTEs of WITH RECURSIVE also see themselves (bindRecursiveCTE).
 func (s *state) pushWith(w *ast.WithClause) (func(), error) {
 	saved := s.env
 	restore := func() { s.env = saved }
 	if w == nil {
 		return restore, nil
 	}
-	if w.IsRecursive {
-		return restore, errs.NotImplementedf("WITH RECURSIVE is not supported")
-	}
 	for _, c := range w.CTEs {
 		if c.Query == nil || c.Query.Query == nil {
 			return restore, errs.Planf("common table expression %q has no query", c.Name.O)
 		}
-		s.env = &cteEnv{parent: s.env, name: c.Name.O, query: c.Query.Query, cols: c.ColNameList}
+		s.env = &cteEnv{parent: s.env, name: c.Name.O, query: c.Query.Query, cols: c.ColNameList, recursive: w.IsRecursive}
 	}
 	return restore, nil
 }
@@ -89,9 +98,6 @@ func (s *state) bindJoin(j *ast.Join) (planner.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if j.NaturalJoin || len(j.Using) > 0 {
-		return nil, errs.NotImplementedf("NATURAL JOIN and JOIN ... USING are not supported yet; write JOIN ... ON")
-	}
 	if err := s.checkQualifiers(left.Schema(), right.Schema()); err != nil {
 		return nil, err
 	}
@@ -107,6 +113,12 @@ func (s *state) bindJoin(j *ast.Join) (planner.Plan, error) {
 		typ = planner.CrossJoin
 	default:
 		typ = planner.InnerJoin
+	}
+	if err := s.checkRecursiveSides(left, right, typ); err != nil {
+		return nil, err
+	}
+	if j.NaturalJoin || len(j.Using) > 0 {
+		return s.bindUsing(j, left, right, typ)
 	}
 	var on planner.Expr
 	if j.On != nil {
@@ -126,6 +138,192 @@ func (s *state) bindJoin(j *ast.Join) (planner.Plan, error) {
 		return nil, internal(err)
 	}
 	return p, nil
+}
+
+// bindUsing binds JOIN ... USING (cols) and NATURAL joins (USING the names both sides
+// have) as MySQL does: a join on left.c = right.c for each USING column c, under a Project
+// whose columns are the merged USING columns first (the left's for INNER and LEFT joins,
+// the right's for RIGHT, COALESCE(left, right) for FULL; unqualified, with new IDs), then
+// the left's and the right's columns (the right's first for RIGHT, which MySQL evaluates as
+// a LEFT join of the swapped sides). The sides' own USING columns stay in the schema, so
+// t1.c and t2.c still resolve, but are recorded as merged away (mergedAway): SELECT * and
+// unqualified names do not see them. A NATURAL join without common columns is a cross
+// join (ON TRUE for outer joins).
+func (s *state) bindUsing(j *ast.Join, left, right planner.Plan, typ planner.JoinType) (planner.Plan, error) {
+	ls, rs := s.visible(left.Schema()), s.visible(right.Schema())
+	var names []string
+	if j.NaturalJoin {
+		for _, c := range ls {
+			if _, n := findNamed(rs, c.Name); n > 0 {
+				names = append(names, c.Name)
+			}
+		}
+	} else {
+		for i, u := range j.Using {
+			if u.Schema.O != "" || u.Table.O != "" {
+				return nil, errs.Planf("column %q in USING must not be qualified%s", s.text(u), s.at(nil, u.Name.O))
+			}
+			for _, prev := range j.Using[:i] {
+				if prev.Name.L == u.Name.L {
+					return nil, errs.Planf("column %q appears twice in USING%s", u.Name.O, s.at(nil, u.Name.O))
+				}
+			}
+			names = append(names, u.Name.O)
+		}
+	}
+	var conds []planner.Expr
+	var lcols, rcols []planner.Column
+	for _, name := range names {
+		l, err := s.usingSide(ls, name, "left")
+		if err != nil {
+			return nil, err
+		}
+		r, err := s.usingSide(rs, name, "right")
+		if err != nil {
+			return nil, err
+		}
+		eq, err := s.compare(planner.OpEq, planner.NewColumnRef(l), planner.NewColumnRef(r), j)
+		if err != nil {
+			return nil, err
+		}
+		conds, lcols, rcols = append(conds, eq), append(lcols, l), append(rcols, r)
+	}
+	var on planner.Expr
+	switch {
+	case len(conds) > 0:
+		on = planner.Conjunction(conds)
+		if typ == planner.CrossJoin {
+			typ = planner.InnerJoin
+		}
+	case typ == planner.InnerJoin:
+		typ = planner.CrossJoin
+	case typ != planner.CrossJoin:
+		on = planner.NewLiteral(true, planner.Boolean)
+	}
+	join, err := planner.NewJoin(left, right, typ, on)
+	if err != nil {
+		return nil, internal(err)
+	}
+	joined := join.Schema()
+	col := func(c planner.Column) planner.Column { return joined[joined.IndexOf(c.ID)] }
+	var exprs []planner.Expr
+	var out []planner.Column
+	merged := map[planner.ColumnID]bool{}
+	for i := range lcols {
+		l, r := col(lcols[i]), col(rcols[i])
+		merged[l.ID], merged[r.ID] = true, true
+		var e planner.Expr
+		name := l.Name
+		switch typ {
+		case planner.RightJoin:
+			e, name = planner.NewColumnRef(r), r.Name
+		case planner.FullJoin:
+			if e, err = s.caseOf([]planner.When{{Cond: &planner.IsNull{E: planner.NewColumnRef(l), Negated: true}}},
+				[]planner.Expr{planner.NewColumnRef(l), planner.NewColumnRef(r)}, j); err != nil {
+				return nil, err
+			}
+		default:
+			e = planner.NewColumnRef(l)
+		}
+		exprs = append(exprs, e)
+		out = append(out, planner.NewColumn(name, "", e.Type(), e.Nullable()))
+	}
+	first, second := left.Schema(), right.Schema()
+	if typ == planner.RightJoin {
+		first, second = second, first
+	}
+	for _, side := range []planner.Schema{first, second} {
+		for _, c := range side {
+			c = col(c)
+			exprs, out = append(exprs, planner.NewColumnRef(c)), append(out, c)
+		}
+	}
+	p, err := planner.NewProject(join, exprs, out)
+	if err != nil {
+		return nil, internal(err)
+	}
+	s.env = &cteEnv{parent: s.env, merged: merged}
+	return p, nil
+}
+
+// usingSide finds the one column called name among a join side's visible columns.
+func (s *state) usingSide(cols planner.Schema, name, side string) (planner.Column, error) {
+	c, n := findNamed(cols, name)
+	switch {
+	case n == 0:
+		return planner.Column{}, errs.Planf("column %q in USING is not in the %s side of the join%s%s", name, side, s.at(nil, name), suggest(name, columnNames(cols)))
+	case n > 1:
+		return planner.Column{}, errs.Planf("column %q of the join condition is ambiguous: the %s side of the join has %d columns of that name", name, side, n)
+	}
+	return c, nil
+}
+
+// findNamed returns the first column called name (case-insensitively) and how many there are.
+func findNamed(cols planner.Schema, name string) (planner.Column, int) {
+	var first planner.Column
+	n := 0
+	for _, c := range cols {
+		if strings.EqualFold(c.Name, name) {
+			if n == 0 {
+				first = c
+			}
+			n++
+		}
+	}
+	return first, n
+}
+
+func columnNames(cols planner.Schema) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// mergedAway reports whether c is a column a USING or NATURAL join in scope merged into
+// one unqualified column: SELECT * (expandFields) and unqualified names (lookupColumn) skip
+// it; table.name and table.* still reach it.
+func (s *state) mergedAway(c planner.Column) bool {
+	for e := s.env; e != nil; e = e.parent {
+		if e.merged[c.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// visible is cols without the columns merged away.
+func (s *state) visible(cols planner.Schema) planner.Schema {
+	var out planner.Schema
+	for _, c := range cols {
+		if !s.mergedAway(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// checkRecursiveSides refuses a recursive CTE's work table on the NULL-filled side of an
+// outer join inside its recursive part.
+func (s *state) checkRecursiveSides(left, right planner.Plan, typ planner.JoinType) error {
+	var sides []planner.Plan
+	switch typ {
+	case planner.LeftJoin:
+		sides = []planner.Plan{right}
+	case planner.RightJoin:
+		sides = []planner.Plan{left}
+	case planner.FullJoin:
+		sides = []planner.Plan{left, right}
+	}
+	for _, side := range sides {
+		for e := s.env; e != nil; e = e.parent {
+			if e.rec != nil && countWorkTables(side, e.rec.work) > 0 {
+				return errs.NotImplementedf("recursive common table expression %q may not be on the NULL-filled side of an outer join in its recursive SELECT", e.name)
+			}
+		}
+	}
+	return nil
 }
 
 // checkQualifiers refuses a FROM clause that names one table or alias twice (MySQL's "not
@@ -157,7 +355,9 @@ func (s *state) bindTableSource(ts *ast.TableSource) (planner.Plan, error) {
 		if alias == "" {
 			return nil, errs.Planf("every derived table must have an alias")
 		}
+		done := s.nested()
 		p, err := s.bindQueryNode(src)
+		done()
 		if err != nil {
 			return nil, err
 		}
@@ -207,21 +407,307 @@ func (s *state) bindTableName(tn *ast.TableName, alias string) (planner.Plan, er
 
 // bindCTE binds a reference to a common table expression.
 func (s *state) bindCTE(def *cteEnv, alias string) (planner.Plan, error) {
+	if def.rec != nil {
+		return s.workTableRef(def, alias)
+	}
+	if alias == "" {
+		alias = def.name
+	}
+	if def.recursive && countTableRefs(def.query, def.name) > 0 {
+		p, err := s.bindRecursiveCTE(def)
+		if err != nil {
+			return nil, err
+		}
+		return planner.NewSubqueryAlias(p, alias), nil
+	}
 	saved := s.env
 	s.env = def.parent
+	defer func() { s.env = saved }()
+	defer s.nested()()
 	p, err := s.bindQueryNode(def.query)
-	s.env = saved
 	if err != nil {
 		return nil, err
 	}
 	if p, err = renameColumns(p, def.cols, "common table expression "+def.name); err != nil {
 		return nil, err
 	}
+	return planner.NewSubqueryAlias(p, alias), nil
+}
+
+// recursion is the state of a recursive CTE whose body is being bound.
+type recursion struct {
+	// work is the work table's ID and cols its columns (names and types; each reference
+	// gets columns with new IDs).
+	work planner.WorkTableID
+	cols []planner.Column
+	// anchor is set while the non-recursive part is bound: a reference there is an error.
+	anchor bool
+	// refs counts the references bound in the current recursive SELECT; nested is above
+	// zero while a derived table or CTE body inside it is bound.
+	refs, nested int
+}
+
+// nested marks the binding of a query nested in a FROM clause (a derived table or a CTE's
+// body) for every recursive CTE being bound; the returned func unmarks it.
+func (s *state) nested() func() {
+	var recs []*recursion
+	for e := s.env; e != nil; e = e.parent {
+		if e.rec != nil {
+			e.rec.nested++
+			recs = append(recs, e.rec)
+		}
+	}
+	return func() {
+		for _, r := range recs {
+			r.nested--
+		}
+	}
+}
+
+// workTableRef binds a reference to a recursive CTE inside its own recursive part.
+func (s *state) workTableRef(def *cteEnv, alias string) (planner.Plan, error) {
+	r := def.rec
+	switch {
+	case r.anchor:
+		return nil, errs.Planf("recursive common table expression %q is referenced in its non-recursive part%s; the SELECTs that do not reference it must come first",
+			def.name, s.at(nil, def.name))
+	case r.nested > 0:
+		return nil, errs.NotImplementedf("recursive common table expression %q is referenced inside a derived table or CTE of its recursive part; only a reference in the FROM clause of the recursive SELECT is supported", def.name)
+	}
+	r.refs++
+	cols := make([]planner.Column, len(r.cols))
+	for i, c := range r.cols {
+		cols[i] = planner.NewColumn(c.Name, "", c.Type, true)
+	}
 	if alias == "" {
 		alias = def.name
 	}
-	return planner.NewSubqueryAlias(p, alias), nil
+	return planner.NewSubqueryAlias(planner.NewWorkTable(r.work, def.name, cols), alias), nil
 }
+
+// bindRecursiveCTE binds the body of a CTE of WITH RECURSIVE that refers to itself:
+//
+//	anchor [UNION [ALL] anchor ...] UNION [ALL] recursive [UNION [ALL] recursive ...] [LIMIT n]
+//
+// The leading SELECTs that do not name the CTE are the non-recursive part (the anchor,
+// combined as any set operation); the rest must each name it exactly once, in their FROM
+// clause (not in a subquery, a derived table or the NULL-filled side of an outer join), and
+// may not group, aggregate, use DISTINCT, window functions, ORDER BY or LIMIT, as in MySQL.
+// Column names come from the CTE's column list or the anchor, types from the anchor: the
+// recursive SELECTs are cast to them. Any UNION (distinct) between the parts makes the
+// result distinct. The result is RecursiveCTE, under a Limit when the body has one.
+func (s *state) bindRecursiveCTE(def *cteEnv) (planner.Plan, error) {
+	saved := s.env
+	defer func() { s.env = saved }()
+	s.env = def.parent
+	var list *ast.SetOprSelectList
+	var limit *ast.Limit
+	switch q := def.query.(type) {
+	case *ast.SetOprStmt:
+		restore, err := s.pushWith(q.With)
+		defer restore()
+		if err != nil {
+			return nil, err
+		}
+		if q.OrderBy != nil {
+			return nil, errs.NotImplementedf("ORDER BY in recursive common table expression %q is not supported; order the query that uses it", def.name)
+		}
+		list, limit = q.SelectList, q.Limit
+	default:
+		return nil, errs.Planf("recursive common table expression %q must be a UNION [ALL] of SELECTs that do not refer to it and SELECTs that do", def.name)
+	}
+	if list.With != nil || list.OrderBy != nil || list.Limit != nil {
+		return nil, errs.NotImplementedf("WITH, ORDER BY or LIMIT around the branches of recursive common table expression %q is not supported", def.name)
+	}
+	// Split the branches: the non-recursive ones first, then the recursive ones.
+	var anchors, recs []ast.Node
+	distinct := false
+	for i, n := range list.Selects {
+		refs := countTableRefs(n, def.name)
+		if refs == 0 && len(recs) == 0 {
+			anchors = append(anchors, n)
+			continue
+		}
+		switch {
+		case i == 0:
+			return nil, errs.Planf("recursive common table expression %q needs a SELECT that does not refer to it before the ones that do", def.name)
+		case refs == 0:
+			return nil, errs.Planf("recursive common table expression %q: SELECT %d does not refer to it but comes after one that does; put the non-recursive SELECTs first", def.name, i+1)
+		}
+		switch op := afterSetOperator(n); {
+		case op == nil:
+			return nil, errs.Internalf("set operation branch %d has no operator", i+1)
+		case *op == ast.Union:
+			distinct = true
+		case *op != ast.UnionAll:
+			return nil, errs.NotImplementedf("recursive common table expression %q: its recursive SELECTs must be joined with UNION or UNION ALL, not %s", def.name, op.String())
+		}
+		recs = append(recs, n)
+	}
+
+	// The non-recursive part, with the CTE visible (a reference is reported clearly).
+	rec := &recursion{work: planner.NewWorkTableID(), anchor: true}
+	self := *def
+	self.parent, self.rec = s.env, rec
+	s.env = &self
+	var anchor planner.Plan
+	var err error
+	if len(anchors) == 1 {
+		anchor, err = s.bindQueryNode(anchors[0])
+	} else {
+		anchor, err = s.bindSetOprList(&ast.SetOprSelectList{Selects: anchors})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if anchor, err = renameColumns(anchor, def.cols, "common table expression "+def.name); err != nil {
+		return nil, err
+	}
+	out := make([]planner.Column, len(anchor.Schema()))
+	for i, c := range anchor.Schema() {
+		out[i] = planner.NewColumn(c.Name, "", c.Type, true)
+	}
+	rec.anchor, rec.cols = false, out
+
+	// The recursive SELECTs, each cast to the anchor's types.
+	terms := make([]planner.Plan, len(recs))
+	for i, n := range recs {
+		if terms[i], err = s.bindRecursiveTerm(def.name, rec, n); err != nil {
+			return nil, err
+		}
+	}
+	recursive := terms[0]
+	if len(terms) > 1 {
+		cols := make([]planner.Column, len(out))
+		for i, c := range out {
+			cols[i] = planner.NewColumn(c.Name, "", c.Type, true)
+		}
+		if recursive, err = planner.NewUnion(terms, cols); err != nil {
+			return nil, internal(err)
+		}
+	}
+	p, err := planner.NewRecursiveCTE(def.name, anchor, recursive, rec.work, distinct, out)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return s.sortAndLimit(p, nil, limit)
+}
+
+// bindRecursiveTerm binds one recursive SELECT and casts its columns to the anchor's types.
+func (s *state) bindRecursiveTerm(name string, rec *recursion, n ast.Node) (planner.Plan, error) {
+	if l, ok := n.(*ast.SetOprSelectList); ok && len(l.Selects) == 1 && l.With == nil && l.OrderBy == nil && l.Limit == nil {
+		n = l.Selects[0] // (SELECT ...)
+	}
+	sel, ok := n.(*ast.SelectStmt)
+	if !ok {
+		return nil, errs.NotImplementedf("recursive common table expression %q: a set operation inside its recursive part is not supported", name)
+	}
+	var what string
+	switch {
+	case sel.GroupBy != nil || sel.Having != nil || s.hasAggregate(sel):
+		what = "GROUP BY, HAVING or aggregate functions"
+	case sel.Distinct:
+		what = "DISTINCT (use UNION instead of UNION ALL)"
+	case sel.OrderBy != nil || sel.Limit != nil:
+		what = "ORDER BY or LIMIT"
+	case len(sel.WindowSpecs) > 0 || hasWindowFunc(sel):
+		what = "window functions"
+	}
+	if what != "" {
+		return nil, errs.NotImplementedf("the recursive SELECT of common table expression %q may not use %s", name, what)
+	}
+	rec.refs = 0
+	p, err := s.bindQueryNode(sel)
+	if err != nil {
+		return nil, err
+	}
+	inTree := countWorkTables(p, rec.work)
+	switch {
+	case rec.refs > inTree:
+		return nil, errs.NotImplementedf("recursive common table expression %q is referenced in a subquery of its recursive SELECT; only a reference in its FROM clause is supported", name)
+	case rec.refs > 1:
+		return nil, errs.NotImplementedf("recursive common table expression %q is referenced %d times in one recursive SELECT; only one reference (linear recursion) is supported", name, rec.refs)
+	case rec.refs == 0:
+		return nil, errs.Planf("recursive common table expression %q: a recursive SELECT names it, but not as a table it reads", name)
+	}
+	got := p.Schema()
+	if len(got) != len(rec.cols) {
+		return nil, errs.Planf("recursive common table expression %q: the recursive SELECT has %d columns, the non-recursive part %d", name, len(got), len(rec.cols))
+	}
+	for i, c := range got {
+		if !canCast(c.Type, rec.cols[i].Type) {
+			return nil, errs.Planf("recursive common table expression %q column %d (%s): the recursive SELECT gives %s, which cannot be cast to the non-recursive part's %s",
+				name, i+1, rec.cols[i].Name, planner.TypeString(c.Type), planner.TypeString(rec.cols[i].Type))
+		}
+	}
+	return castColumns(p, rec.cols)
+}
+
+// countWorkTables counts the WorkTable nodes of id in p's tree (not in expressions).
+func countWorkTables(p planner.Plan, id planner.WorkTableID) int {
+	n := 0
+	planner.WalkPlan(p, func(x planner.Plan) bool {
+		if w, ok := x.(*planner.WorkTable); ok && w.ID == id {
+			n++
+		}
+		return true
+	})
+	return n
+}
+
+// countTableRefs counts the table names in n that spell name (unqualified), anywhere,
+// nested queries included: the syntactic test for a recursive CTE.
+func countTableRefs(n ast.Node, name string) int {
+	v := &tableRefCounter{name: strings.ToLower(name)}
+	n.Accept(v)
+	return v.n
+}
+
+type tableRefCounter struct {
+	name string
+	n    int
+}
+
+func (v *tableRefCounter) Enter(n ast.Node) (ast.Node, bool) {
+	if t, ok := n.(*ast.TableName); ok && t.Schema.L == "" && t.Name.L == v.name {
+		v.n++
+	}
+	return n, false
+}
+
+func (v *tableRefCounter) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// hasWindowFunc reports whether a SELECT's list or ORDER BY calls a window function.
+func hasWindowFunc(sel *ast.SelectStmt) bool {
+	v := &windowFinder{}
+	for _, f := range sel.Fields.Fields {
+		if f.Expr != nil {
+			f.Expr.Accept(v)
+		}
+	}
+	if sel.OrderBy != nil {
+		sel.OrderBy.Accept(v)
+	}
+	return v.found
+}
+
+type windowFinder struct{ found bool }
+
+func (v *windowFinder) Enter(n ast.Node) (ast.Node, bool) {
+	switch n.(type) {
+	case *ast.WindowFuncExpr:
+		v.found = true
+	case *ast.SubqueryExpr:
+		return n, true
+	}
+	return n, v.found
+}
+
+func (v *windowFinder) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// viewColumns is implemented by a planner.View created with a column list
+// (CREATE VIEW v (a, b) AS ...): the names of its columns, in order.
+type viewColumns interface{ Columns() []string }
 
 // bindView parses a view's text and binds it in a state of its own (it sees the catalog, not
 // the CTEs of the query using it), under SubqueryAlias(view name), and under the alias too
@@ -241,6 +727,15 @@ func (s *state) bindView(v planner.View, alias string) (planner.Plan, error) {
 	p, err := sub.bindQueryNode(q.Node)
 	if err != nil {
 		return nil, fmt.Errorf("in view %q: %w", name, err)
+	}
+	if vc, ok := v.(viewColumns); ok && len(vc.Columns()) > 0 {
+		names := make([]ast.CIStr, len(vc.Columns()))
+		for i, n := range vc.Columns() {
+			names[i] = ast.NewCIStr(n)
+		}
+		if p, err = renameColumns(p, names, "view "+name); err != nil {
+			return nil, fmt.Errorf("in view %q: %w", name, err)
+		}
 	}
 	p = planner.NewSubqueryAlias(p, name)
 	if alias != "" && !strings.EqualFold(alias, name) {

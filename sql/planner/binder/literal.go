@@ -206,67 +206,236 @@ var intervalUnits = map[ast.TimeUnitType]struct {
 }
 
 // bindDateAdd binds DATE_ADD/DATE_SUB/ADDDATE/SUBDATE(expr, INTERVAL n unit), which is also
-// what TiDB makes of `expr ± INTERVAL n unit`, into planner.AddInterval. n must be an integer
-// constant (a number, a quoted number, or either negated).
+// what TiDB makes of `expr ± INTERVAL n unit` (ADDDATE(expr, n) arrives with unit DAY).
 func (s *state) bindDateAdd(ctx *exprCtx, fn *ast.FuncCallExpr, negate bool) (planner.Expr, error) {
 	if len(fn.Args) != 3 {
 		return nil, errs.NotImplementedf("%s needs an INTERVAL argument in %s", fn.FnName.L, s.text(fn))
 	}
-	unitExpr, ok := fn.Args[2].(*ast.TimeUnitExpr)
-	if !ok {
-		return nil, errs.Planf("%s needs an INTERVAL argument in %s", fn.FnName.L, s.text(fn))
+	return s.bindDateArith(ctx, fn, fn.Args[0], fn.Args[1], fn.Args[2], negate)
+}
+
+// bindDateArith binds date ± INTERVAL amount unit (also TIMESTAMPADD(unit, amount, date)):
+//   - a constant amount (an integer, a quoted integer, a decimal for SECOND, or the
+//     'd h:m:s.f'-style string of a combined unit such as DAY_HOUR) on a DATE, TIMESTAMP,
+//     NULL or string literal (read at bind time) is planner.AddInterval; a DATE plus a unit
+//     below DAY becomes a TIMESTAMP;
+//   - otherwise (an amount that is an expression, or a string column) it is the registry's
+//     date_add(date, amount, 'UNIT') (udf/datetime.go), with the amount cast to BIGINT
+//     (negated for subtraction) and a DATE cast to TIMESTAMP for units below DAY; a string
+//     column gives a string, as in MySQL.
+func (s *state) bindDateArith(ctx *exprCtx, at ast.Node, dateNode, amountNode, unitNode ast.ExprNode, negate bool) (planner.Expr, error) {
+	name := "date_add"
+	if fn, ok := at.(*ast.FuncCallExpr); ok {
+		name = fn.FnName.L
 	}
-	unit, ok := intervalUnits[unitExpr.Unit]
+	unitExpr, ok := unitNode.(*ast.TimeUnitExpr)
 	if !ok {
-		return nil, errs.NotImplementedf("INTERVAL unit %s is not supported in %s", unitExpr.Unit, s.text(fn))
+		return nil, errs.Planf("%s needs an INTERVAL argument in %s", name, s.text(at))
 	}
-	n, err := s.intervalAmount(fn.Args[1])
+	e, err := s.bindExpr(ctx, dateNode)
 	if err != nil {
 		return nil, err
-	}
-	if negate {
-		n = -n
-	}
-	e, err := s.bindExpr(ctx, fn.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	months, days, micros := n*unit.months, n*unit.days, n*unit.micros
-	if months != int64(int32(months)) || days != int64(int32(days)) ||
-		(unit.micros != 0 && micros/unit.micros != n) {
-		return nil, errs.Planf("INTERVAL %d %s is out of range in %s", n, unitExpr.Unit, s.text(fn))
 	}
 	switch familyOf(e.Type()) {
 	case famNull:
 		e = planner.NewLiteral(nil, planner.Date)
 	case famString:
-		lit, isLit := e.(*planner.Literal)
-		if !isLit {
-			return nil, errs.Planf("%s expects a DATE or TIMESTAMP, got VARCHAR in %s", fn.FnName.L, s.text(fn))
+		if lit, isLit := e.(*planner.Literal); isLit {
+			str, isStr := lit.Value.(string)
+			if !isStr {
+				e = planner.NewLiteral(nil, planner.Date)
+				break
+			}
+			t, ok := parseTemporal(str)
+			if !ok {
+				return nil, errs.Planf("cannot convert %s to DATE or TIMESTAMP in %s", lit, s.text(at))
+			}
+			e = t
 		}
-		str, isStr := lit.Value.(string)
-		if !isStr {
-			e = planner.NewLiteral(nil, planner.Date)
-			break
-		}
-		t, ok := parseTemporal(str)
-		if !ok {
-			return nil, errs.Planf("cannot convert %s to DATE or TIMESTAMP in %s", lit, s.text(fn))
-		}
-		e = t
 	case famDate, famTimestamp:
 	default:
-		return nil, errs.Planf("%s expects a DATE or TIMESTAMP, got %s in %s", fn.FnName.L, planner.TypeString(e.Type()), s.text(fn))
+		return nil, errs.Planf("%s expects a DATE or TIMESTAMP, got %s in %s", name, planner.TypeString(e.Type()), s.text(at))
 	}
-	typ := e.Type()
-	if familyOf(typ) == famDate && micros != 0 {
-		typ = planner.Timestamp
+	months, days, micros, isConst, err := s.constantInterval(amountNode, unitExpr.Unit, at)
+	if err != nil {
+		return nil, err
 	}
-	return &planner.AddInterval{E: e, Months: int32(months), Days: int32(days), Micros: micros, Typ: typ}, nil
+	if isConst && familyOf(e.Type()) == famString {
+		// a combined unit on a string column: read the column as a TIMESTAMP
+		if _, simple := intervalUnits[unitExpr.Unit]; !simple {
+			e = &planner.Cast{E: e, To: planner.Timestamp}
+		} else {
+			isConst = false
+		}
+	}
+	if isConst {
+		if negate {
+			months, days, micros = -months, -days, -micros
+		}
+		typ := e.Type()
+		if familyOf(typ) == famDate && micros != 0 {
+			typ = planner.Timestamp
+		}
+		return &planner.AddInterval{E: e, Months: int32(months), Days: int32(days), Micros: micros, Typ: typ}, nil
+	}
+	unit, simple := intervalUnits[unitExpr.Unit]
+	if !simple {
+		return nil, errs.NotImplementedf("INTERVAL %s needs a constant amount in %s", unitExpr.Unit, s.text(at))
+	}
+	f, found := s.funcs().Scalar("date_add")
+	caster, isCaster := f.(argCaster)
+	if !found || !isCaster {
+		// a registry without the built-ins: only constant intervals
+		return nil, errs.Planf("INTERVAL value must be an integer constant, got %s", s.text(amountNode))
+	}
+	n, err := s.bindExpr(ctx, amountNode)
+	if err != nil {
+		return nil, err
+	}
+	if familyOf(e.Type()) == famDate && unit.micros != 0 {
+		e = &planner.Cast{E: e, To: planner.Timestamp}
+	}
+	if familyOf(n.Type()) == famNull {
+		n = planner.NewLiteral(nil, planner.Int64)
+	}
+	if n, err = castTo(n, planner.Int64, s.text(at)); err != nil {
+		return nil, err
+	}
+	if negate {
+		n = &planner.Negate{E: n}
+	}
+	return s.scalarCall(f, caster, []planner.Expr{e, n, planner.NewLiteral(unitExpr.Unit.String(), planner.String)}, at)
 }
 
-// intervalAmount reads the constant n of INTERVAL n unit.
-func (s *state) intervalAmount(x ast.ExprNode) (int64, error) {
+// constantInterval reads INTERVAL amount unit when amount is a constant: months, days and
+// microseconds, with isConst false when amount is an expression (the caller binds it). A
+// simple unit takes an integer (a decimal for SECOND, giving fractions of a second); a
+// combined unit takes its string form ('1 2' DAY_HOUR, '1:30' HOUR_MINUTE, '2-6'
+// YEAR_MONTH, ...; parts left out are the leading ones, as in MySQL).
+func (s *state) constantInterval(x ast.ExprNode, u ast.TimeUnitType, at ast.Node) (months, days, micros int64, isConst bool, err error) {
+	outOfRange := func() error { return errs.Planf("INTERVAL %s %s is out of range in %s", s.text(x), u, s.text(at)) }
+	if unit, simple := intervalUnits[u]; simple {
+		if u == ast.TimeUnitSecond {
+			if f, ok := s.fractionalSeconds(x); ok {
+				if math.Abs(f) > 1e15 {
+					return 0, 0, 0, false, outOfRange()
+				}
+				return 0, 0, int64(math.Round(f * 1e6)), true, nil
+			}
+		}
+		n, ok := constantInt(x)
+		if !ok {
+			return 0, 0, 0, false, nil
+		}
+		months, days, micros = n*unit.months, n*unit.days, n*unit.micros
+		if months != int64(int32(months)) || days != int64(int32(days)) ||
+			(unit.micros != 0 && micros/unit.micros != n) {
+			return 0, 0, 0, false, outOfRange()
+		}
+		return months, days, micros, true, nil
+	}
+	fields, ok := compositeUnits[u]
+	if !ok {
+		return 0, 0, 0, false, errs.NotImplementedf("INTERVAL unit %s is not supported in %s", u, s.text(at))
+	}
+	str, neg, ok := constantText(x)
+	if !ok {
+		return 0, 0, 0, false, nil
+	}
+	vals, ok := splitInterval(str, len(fields))
+	if !ok {
+		return 0, 0, 0, false, errs.Planf("invalid INTERVAL '%s' %s in %s", str, u, s.text(at))
+	}
+	for i, f := range fields {
+		v := vals[i]
+		switch f {
+		case 'Y':
+			months += v * 12
+		case 'M':
+			months += v
+		case 'D':
+			days += v
+		case 'h':
+			micros += v * 3600 * 1_000_000
+		case 'm':
+			micros += v * 60 * 1_000_000
+		case 's':
+			micros += v * 1_000_000
+		case 'f':
+			micros += v
+		}
+		if months > math.MaxInt32 || days > math.MaxInt32 || micros > 1<<62 || v > 1<<40 {
+			return 0, 0, 0, false, outOfRange()
+		}
+	}
+	if neg {
+		months, days, micros = -months, -days, -micros
+	}
+	return months, days, micros, true, nil
+}
+
+// compositeUnits lists the fields of the combined INTERVAL units, most significant first:
+// Y years, M months, D days, h hours, m minutes, s seconds, f microseconds.
+var compositeUnits = map[ast.TimeUnitType]string{
+	ast.TimeUnitYearMonth:         "YM",
+	ast.TimeUnitDayHour:           "Dh",
+	ast.TimeUnitDayMinute:         "Dhm",
+	ast.TimeUnitDaySecond:         "Dhms",
+	ast.TimeUnitDayMicrosecond:    "Dhmsf",
+	ast.TimeUnitHourMinute:        "hm",
+	ast.TimeUnitHourSecond:        "hms",
+	ast.TimeUnitHourMicrosecond:   "hmsf",
+	ast.TimeUnitMinuteSecond:      "ms",
+	ast.TimeUnitMinuteMicrosecond: "msf",
+	ast.TimeUnitSecondMicrosecond: "sf",
+}
+
+// splitInterval reads the numbers of a combined interval's text, separated by any
+// non-digits, into want fields, right-aligned (missing leading fields are 0). A last field
+// of microseconds after a '.' is a fraction (".5" is 500000).
+func splitInterval(str string, want int) ([]int64, bool) {
+	var nums []int64
+	var widths []int
+	var seps []byte
+	for i := 0; i < len(str); {
+		if str[i] < '0' || str[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(str) && str[j] >= '0' && str[j] <= '9' {
+			j++
+		}
+		if j-i > 12 {
+			return nil, false
+		}
+		v, _ := strconv.ParseInt(str[i:j], 10, 64)
+		sep := byte(0)
+		if i > 0 {
+			sep = str[i-1]
+		}
+		nums, widths, seps = append(nums, v), append(widths, j-i), append(seps, sep)
+		i = j
+	}
+	if len(nums) == 0 || len(nums) > want {
+		return nil, false
+	}
+	out := make([]int64, want)
+	copy(out[want-len(nums):], nums)
+	// a fraction of a second: scale the digits after '.' to microseconds
+	if k := len(nums) - 1; want > 1 && seps[k] == '.' && widths[k] <= 6 {
+		v := out[want-1]
+		for w := widths[k]; w < 6; w++ {
+			v *= 10
+		}
+		out[want-1] = v
+	}
+	return out, true
+}
+
+// constantText returns the text of a constant interval amount (a string or a number, either
+// negated) and whether it was negated.
+func constantText(x ast.ExprNode) (string, bool, bool) {
 	neg := false
 	for {
 		if u, ok := x.(*ast.UnaryOperationExpr); ok && (u.Op == opcode.Minus || u.Op == opcode.Plus) {
@@ -282,24 +451,56 @@ func (s *state) intervalAmount(x ast.ExprNode) (int64, error) {
 		}
 		break
 	}
-	var n int64
-	ok := false
-	if v, isVal := x.(ast.ValueExpr); isVal {
-		switch val := v.GetValue().(type) {
-		case int64:
-			n, ok = val, true
-		case uint64:
-			n, ok = int64(val), val <= math.MaxInt64
-		case string:
-			i, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
-			n, ok = i, err == nil
-		}
+	v, ok := x.(ast.ValueExpr)
+	if !ok || v.GetValue() == nil {
+		return "", false, false
 	}
+	str := strings.TrimSpace(fmt.Sprint(v.GetValue()))
+	if strings.HasPrefix(str, "-") {
+		neg, str = !neg, str[1:]
+	}
+	return str, neg, true
+}
+
+// fractionalSeconds reads a constant non-integer amount (1.5, '0.25', -2.5) as seconds; ok
+// is false for integers and expressions, which intervalAmount handles.
+func (s *state) fractionalSeconds(x ast.ExprNode) (float64, bool) {
+	str, neg, ok := constantText(x)
+	if !ok || !strings.Contains(str, ".") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(str, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
+// intervalAmount reads the constant integer n of INTERVAL n unit (a number, a quoted
+// number, or either negated); anything else is a plan error.
+func (s *state) intervalAmount(x ast.ExprNode) (int64, error) {
+	n, ok := constantInt(x)
 	if !ok {
 		return 0, errs.Planf("INTERVAL value must be an integer constant, got %s", s.text(x))
+	}
+	return n, nil
+}
+
+// constantInt reads a constant integer amount; ok is false for anything else.
+func constantInt(x ast.ExprNode) (int64, bool) {
+	str, neg, ok := constantText(x)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(str, 10, 64)
+	if err != nil {
+		return 0, false
 	}
 	if neg {
 		n = -n
 	}
-	return n, nil
+	return n, true
 }

@@ -18,7 +18,7 @@ func (s *state) lookupColumn(cols planner.Schema, n *ast.ColumnNameExpr) (planne
 	table, name := n.Name.Table.O, n.Name.Name.O
 	var matches []planner.Column
 	for _, c := range cols {
-		if !strings.EqualFold(c.Name, name) || (table != "" && !strings.EqualFold(c.Table, table)) {
+		if !strings.EqualFold(c.Name, name) || (table != "" && !strings.EqualFold(c.Table, table)) || (table == "" && s.mergedAway(c)) {
 			continue
 		}
 		dup := false
@@ -155,29 +155,39 @@ type aggState struct {
 	aggCols   []planner.Column
 	index     map[string]int // fingerprint → position in groups (≥ 0) or aggs (-1-i)
 	outIDs    map[planner.ColumnID]bool
+	// sets describes GROUP BY with grouping sets (grouping.go); nil for a plain GROUP BY.
+	// Set before the first addGroup: it makes every key column a fresh nullable one.
+	sets *groupingSets
 }
 
 func newAggState() *aggState {
 	return &aggState{index: map[string]int{}, outIDs: map[planner.ColumnID]bool{}}
 }
 
-// addGroup registers a grouping key; repeated keys count once. A bare column keeps its ID
-// (it passes through the Aggregate unchanged); a computed key gets a fresh column.
-func (a *aggState) addGroup(e planner.Expr) {
+// addGroup registers a grouping key and returns its position in groups; repeated keys count
+// once. A bare column keeps its ID (it passes through the Aggregate unchanged); a computed
+// key gets a fresh column. Under grouping sets every key gets a fresh nullable column (NULL
+// where a set leaves the key out), named like the column it groups by.
+func (a *aggState) addGroup(e planner.Expr) int {
 	fp := fingerprint(e)
-	if _, ok := a.index[fp]; ok {
-		return
+	if i, ok := a.index[fp]; ok {
+		return i
 	}
 	var col planner.Column
-	if c, ok := e.(*planner.ColumnRef); ok {
+	c, bare := e.(*planner.ColumnRef)
+	switch {
+	case bare && a.sets == nil:
 		col = c.Col
-	} else {
-		col = planner.NewColumn(e.String(), "", e.Type(), e.Nullable())
+	case bare:
+		col = planner.NewColumn(c.Col.Name, c.Col.Table, c.Col.Type, true)
+	default:
+		col = planner.NewColumn(e.String(), "", e.Type(), e.Nullable() || a.sets != nil)
 	}
 	a.index[fp] = len(a.groups)
 	a.groups = append(a.groups, e)
 	a.groupCols = append(a.groupCols, col)
 	a.outIDs[col.ID] = true
+	return len(a.groups) - 1
 }
 
 // addAgg registers an aggregate call (once per distinct call) and returns its output column.
@@ -224,8 +234,11 @@ func (s *state) rewrite(a *aggState, e planner.Expr, clause string) (planner.Exp
 	return e.WithChildren(out), nil
 }
 
-// node builds the Aggregate over input.
+// node builds the Aggregate over input (over an Expand of it under grouping sets).
 func (a *aggState) node(input planner.Plan) (planner.Plan, error) {
+	if a.sets != nil {
+		return a.groupingNode(input)
+	}
 	out := append(append([]planner.Column(nil), a.groupCols...), a.aggCols...)
 	agg, err := planner.NewAggregate(input, a.groups, a.aggs, out)
 	if err != nil {

@@ -50,8 +50,9 @@ func (s *state) bindSelect(sel *ast.SelectStmt) (planner.Plan, error) {
 		return nil, errs.NotImplementedf("TABLE and VALUES statements are not supported")
 	case sel.SelectIntoOpt != nil:
 		return nil, errs.NotImplementedf("SELECT ... INTO is not supported")
-	case len(sel.WindowSpecs) > 0:
-		return nil, errs.NotImplementedf("WINDOW clauses are not supported yet")
+	}
+	if err := s.checkWindowSpecs(sel); err != nil {
+		return nil, err
 	}
 	restore, err := s.pushWith(sel.With)
 	defer restore()
@@ -227,7 +228,7 @@ func (s *state) expandFields(sel *ast.SelectStmt, cols planner.Schema) ([]select
 		table := f.WildCard.Table.O
 		n := 0
 		for _, c := range cols {
-			if table == "" || strings.EqualFold(c.Table, table) {
+			if (table == "" && !s.mergedAway(c)) || (table != "" && strings.EqualFold(c.Table, table)) {
 				items = append(items, selectItem{col: c})
 				n++
 			}
@@ -268,54 +269,25 @@ func (s *state) fieldName(f *ast.SelectField, e planner.Expr) string {
 	return s.text(f.Expr)
 }
 
-// bindGroupBy binds the GROUP BY keys against the FROM columns. A key may be an output
-// position (GROUP BY 1) or, when no FROM column has that name, a select-list alias.
+// bindGroupBy binds the GROUP BY keys against the FROM columns (bindGroupKey). A clause
+// with grouping sets (ROLLUP, CUBE, GROUPING SETS, WITH ROLLUP; parser.Query.GroupingSets)
+// is bound by bindGroupingSets (grouping.go).
 func (s *state) bindGroupBy(g *ast.GroupByClause, items []selectItem, cols planner.Schema) (*aggState, error) {
 	a := newAggState()
 	if g == nil {
 		return a, nil
 	}
-	if g.Rollup {
-		return nil, errs.NotImplementedf("GROUP BY ... WITH ROLLUP is not supported")
-	}
 	ctx := &exprCtx{clause: "GROUP BY", cols: cols}
+	if s.q != nil {
+		if sets := s.q.GroupingSets(g); sets != nil {
+			return a, s.bindGroupingSets(a, ctx, sets, items)
+		}
+	}
+	if g.Rollup {
+		return nil, errs.Internalf("GROUP BY ... WITH ROLLUP reached the binder without its grouping sets")
+	}
 	for _, by := range g.Items {
-		node := by.Expr
-		var item *selectItem
-		switch x := node.(type) {
-		case *ast.PositionExpr:
-			if x.P != nil || x.N < 1 || x.N > len(items) {
-				return nil, errs.Planf("GROUP BY position %s is not in the select list (1 to %d)", s.text(x), len(items))
-			}
-			item = &items[x.N-1]
-		case *ast.ColumnNameExpr:
-			if x.Name.Table.O == "" {
-				_, found, err := s.lookupColumn(cols, x)
-				if err != nil {
-					return nil, err
-				}
-				for i := range items {
-					if found {
-						break
-					}
-					if f := items[i].field; f != nil && strings.EqualFold(f.AsName.O, x.Name.Name.O) {
-						item = &items[i]
-						break
-					}
-				}
-			}
-		}
-		if item != nil {
-			if item.field == nil {
-				a.addGroup(planner.NewColumnRef(item.col))
-				continue
-			}
-			if s.containsAggregate(item.field.Expr) {
-				return nil, errs.Planf("cannot GROUP BY %s: it refers to an aggregate function", s.text(node))
-			}
-			node = item.field.Expr
-		}
-		e, err := s.bindExpr(ctx, node)
+		e, err := s.bindGroupKey(ctx, by.Expr, items)
 		if err != nil {
 			return nil, err
 		}
@@ -483,7 +455,24 @@ func (v *aggFinder) Enter(n ast.Node) (ast.Node, bool) {
 		if v.s.isAggregateName(x.FnName.L) {
 			v.found = true
 		}
-	case *ast.SubqueryExpr, *ast.WindowFuncExpr:
+	case *ast.SubqueryExpr:
+		return n, true
+	case *ast.WindowFuncExpr:
+		// The window call aggregates on its own, but its arguments and keys may hold
+		// ordinary aggregates: sum(sum(x)) OVER ().
+		for _, a := range x.Args {
+			a.Accept(v)
+		}
+		if x.Spec.PartitionBy != nil {
+			for _, by := range x.Spec.PartitionBy.Items {
+				by.Expr.Accept(v)
+			}
+		}
+		if x.Spec.OrderBy != nil {
+			for _, by := range x.Spec.OrderBy.Items {
+				by.Expr.Accept(v)
+			}
+		}
 		return n, true
 	}
 	return n, v.found

@@ -20,48 +20,82 @@ func (s *state) bindSetOpr(st *ast.SetOprStmt) (planner.Plan, error) {
 	return s.orderSetOutput(p, st.OrderBy, st.Limit)
 }
 
-// bindSetOprList folds the branches left to right, as MySQL does: UNION ALL appends a
-// branch; UNION (distinct) appends it and removes duplicates from everything so far. So
-// a UNION b UNION ALL c is Union(Distinct(Union(a, b)), c), and a UNION ALL b UNION c is
-// Distinct(Union(a, b, c)).
+// bindSetOprList binds the branches and combines them as MySQL 8.0.31 and the SQL standard
+// do: INTERSECT binds tighter than UNION and EXCEPT, so runs of INTERSECT are combined
+// first (left to right), and the resulting terms are folded left to right. UNION ALL
+// appends a term; UNION (distinct) appends it and removes duplicates from everything so
+// far; EXCEPT subtracts it from everything so far. So a UNION b UNION ALL c is
+// Union(Distinct(Union(a, b)), c), a UNION ALL b UNION c is Distinct(Union(a, b, c)), and
+// a EXCEPT b INTERSECT c is SetOp(Except, a, SetOp(Intersect, b, c)). TiDB's parser gives
+// the branches as one flat list (parentheses make a nested list), so the grouping is ours.
 func (s *state) bindSetOprList(l *ast.SetOprSelectList) (planner.Plan, error) {
 	restore, err := s.pushWith(l.With)
 	defer restore()
 	if err != nil {
 		return nil, err
 	}
-	var branches []planner.Plan
+	type term struct {
+		op ast.SetOprType // the operator before the term; unused for the first
+		p  planner.Plan
+	}
+	var terms []term
 	for i, n := range l.Selects {
 		p, err := s.bindQueryNode(n)
 		if err != nil {
 			return nil, err
 		}
 		if i == 0 {
-			branches = []planner.Plan{p}
+			terms = append(terms, term{p: p})
 			continue
 		}
 		op := afterSetOperator(n)
 		if op == nil {
 			return nil, errs.Internalf("set operation branch %d has no operator", i+1)
 		}
-		switch *op {
+		if *op == ast.Intersect || *op == ast.IntersectAll {
+			last := &terms[len(terms)-1]
+			if last.p, err = s.setOp(planner.Intersect, *op == ast.IntersectAll, last.p, p); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		terms = append(terms, term{op: *op, p: p})
+	}
+	// pending are UNION ALL inputs not combined yet.
+	pending := []planner.Plan{terms[0].p}
+	flush := func() (planner.Plan, error) {
+		if len(pending) == 1 {
+			return pending[0], nil
+		}
+		return s.union(pending)
+	}
+	for _, t := range terms[1:] {
+		switch t.op {
 		case ast.UnionAll:
-			branches = append(branches, p)
+			pending = append(pending, t.p)
 		case ast.Union:
-			u, err := s.union(append(branches, p))
+			u, err := s.union(append(pending, t.p))
 			if err != nil {
 				return nil, err
 			}
-			branches = []planner.Plan{planner.NewDistinct(u)}
+			pending = []planner.Plan{planner.NewDistinct(u)}
+		case ast.Except, ast.ExceptAll:
+			left, err := flush()
+			if err != nil {
+				return nil, err
+			}
+			e, err := s.setOp(planner.Except, t.op == ast.ExceptAll, left, t.p)
+			if err != nil {
+				return nil, err
+			}
+			pending = []planner.Plan{e}
 		default:
-			return nil, errs.NotImplementedf("%s is not supported yet", op.String())
+			return nil, errs.NotImplementedf("%s is not supported", t.op.String())
 		}
 	}
-	p := branches[0]
-	if len(branches) > 1 {
-		if p, err = s.union(branches); err != nil {
-			return nil, err
-		}
+	p, err := flush()
+	if err != nil {
+		return nil, err
 	}
 	return s.orderSetOutput(p, l.OrderBy, l.Limit)
 }
@@ -80,40 +114,77 @@ func afterSetOperator(n ast.Node) *ast.SetOprType {
 // a branch whose column has another type gets a Project of Casts. The output columns are new,
 // named after the first branch's.
 func (s *state) union(branches []planner.Plan) (planner.Plan, error) {
-	first := branches[0].Schema()
-	for i, b := range branches[1:] {
-		if n := len(b.Schema()); n != len(first) {
-			return nil, errs.Planf("each UNION branch must have the same number of columns: the first has %d, branch %d has %d", len(first), i+2, n)
-		}
+	inputs, out, err := unifyBranches("UNION", branches)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]planner.Column, len(first))
-	for j := range first {
-		col := make([]planner.Expr, len(branches))
-		nullable := false
-		for i, b := range branches {
-			c := b.Schema()[j]
-			col[i] = planner.NewColumnRef(c)
-			nullable = nullable || c.Nullable
+	for j := range out {
+		for _, b := range branches {
+			out[j].Nullable = out[j].Nullable || b.Schema()[j].Nullable
 		}
-		t, a, b, ok := commonType(unionCtx, col)
-		if !ok {
-			return nil, errs.Planf("UNION column %d (%s) has incompatible types %s and %s", j+1, first[j].Name, planner.TypeString(a), planner.TypeString(b))
-		}
-		out[j] = planner.NewColumn(first[j].Name, "", t, nullable)
-	}
-	inputs := make([]planner.Plan, len(branches))
-	for i, b := range branches {
-		p, err := castColumns(b, out)
-		if err != nil {
-			return nil, err
-		}
-		inputs[i] = p
 	}
 	u, err := planner.NewUnion(inputs, out)
 	if err != nil {
 		return nil, internal(err)
 	}
 	return u, nil
+}
+
+// setOp builds INTERSECT or EXCEPT (all: the ALL form) of two inputs typed as UNION's
+// branches are. An INTERSECT column is nullable when it is on both sides (a NULL must meet
+// a NULL), an EXCEPT column when it is on the left.
+func (s *state) setOp(kind planner.SetOpKind, all bool, left, right planner.Plan) (planner.Plan, error) {
+	what := "INTERSECT"
+	if kind == planner.Except {
+		what = "EXCEPT"
+	}
+	inputs, out, err := unifyBranches(what, []planner.Plan{left, right})
+	if err != nil {
+		return nil, err
+	}
+	ls, rs := left.Schema(), right.Schema()
+	for j := range out {
+		out[j].Nullable = ls[j].Nullable && (kind == planner.Except || rs[j].Nullable)
+	}
+	p, err := planner.NewSetOp(kind, all, inputs[0], inputs[1], out)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return p, nil
+}
+
+// unifyBranches checks that the branches of a set operation (what names it in messages)
+// have one column count, finds each column's common type (unionCtx) and returns the
+// branches cast to it and new output columns named after the first branch's (not
+// nullable: the caller decides).
+func unifyBranches(what string, branches []planner.Plan) ([]planner.Plan, []planner.Column, error) {
+	first := branches[0].Schema()
+	for i, b := range branches[1:] {
+		if n := len(b.Schema()); n != len(first) {
+			return nil, nil, errs.Planf("each %s branch must have the same number of columns: the first has %d, branch %d has %d", what, len(first), i+2, n)
+		}
+	}
+	out := make([]planner.Column, len(first))
+	for j := range first {
+		col := make([]planner.Expr, len(branches))
+		for i, b := range branches {
+			col[i] = planner.NewColumnRef(b.Schema()[j])
+		}
+		t, a, b, ok := commonType(unionCtx, col)
+		if !ok {
+			return nil, nil, errs.Planf("%s column %d (%s) has incompatible types %s and %s", what, j+1, first[j].Name, planner.TypeString(a), planner.TypeString(b))
+		}
+		out[j] = planner.NewColumn(first[j].Name, "", t, false)
+	}
+	inputs := make([]planner.Plan, len(branches))
+	for i, b := range branches {
+		p, err := castColumns(b, out)
+		if err != nil {
+			return nil, nil, err
+		}
+		inputs[i] = p
+	}
+	return inputs, out, nil
 }
 
 // castColumns returns p, or a Project over p casting the columns whose type differs from
