@@ -18,7 +18,14 @@
 //     hashtable.HashColumns), batches round-robin, or everything to one or all consumers; the
 //     shuffle data stays in memory until the query ends.
 //
+// Joins: HashJoinExec and NestedLoopJoinExec share joinState (join_common.go), which also
+// gives the subquery joins their meaning: semi and anti joins, mark joins (a three-valued
+// boolean column for IN and EXISTS) and single joins (at most one match per row), with IN's
+// NULL logic through Cmp and the null-aware broadcast key. ApplyExec runs a correlated
+// subquery per distinct outer value when the optimizer could not decorrelate it.
+//
 // How to add a physical operator: write exec/<operator>.go with the Node (state its
-// partitioning, order, memory use and who releases its batches) and its Operator, then add
-// its mapping in physical_planner.go (one case or one line).
+// partitioning, order, memory use and who releases its batches) and its Operator, and
+// register its planning in the same file: func init() { RegisterNodePlanner(...) } (see
+// window.go, setop.go, apply.go).
 package exec

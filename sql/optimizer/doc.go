@@ -18,9 +18,14 @@
 // only identity: Options.Disabled turns rules off by name, with a did-you-mean for typos.
 //
 // Rules (one file each, named after the rule):
+//   - DecorrelateSubqueries (decorrelate.go, decorrelate_pullup.go), first and once: turns
+//     subquery expressions into semi, anti, mark and single joins, pulling correlated
+//     predicates up (equalities through aggregates as grouping keys, others over a domain of
+//     outer values), with an Apply fallback for what cannot be pulled up.
 //   - ConstantFolding (constant_folding.go): folds constant expressions through
-//     Options.Eval, simplifies AND/OR/NOT with boolean literals, removes filters that are
-//     always true and empties those that are never true.
+//     Options.Eval, simplifies AND/OR/NOT with boolean literals, factors conjuncts common to
+//     every branch out of an OR, removes filters that are always true and empties those
+//     that are never true.
 //   - FilterPushdown (filter_pushdown.go): moves filter conjuncts through projections,
 //     aliases, sorts, joins (turning cross joins with equalities into inner joins),
 //     aggregates and unions, and hands them to scans as hints.

@@ -1,5 +1,8 @@
 // Package planner owns Ember's logical plans: immutable nodes (one file each: Scan, Project,
-// Filter, Aggregate, Join, Sort, Limit, Union, Distinct, Values, SubqueryAlias), bound typed
+// Filter, Aggregate, Join (inner, outer, cross, and the semi, anti, mark and single joins of
+// decorrelated subqueries), Sort, Limit, Union, SetOp, Distinct, Values, SubqueryAlias,
+// Window, Expand (grouping sets), Generate (explode), RecursiveCTE with its WorkTable, and
+// Apply (a correlated subquery run per outer value)), bound typed
 // expressions, schemas of ID-identified columns, the catalog interface the binder resolves
 // names against, tree-transform helpers and the EXPLAIN text.
 //
@@ -14,7 +17,10 @@
 //     is a pointer comparison.
 //   - Expression types are fixed by the binder; coercions are explicit Cast nodes.
 //
+// Subquery expressions (subquery.go) hold a bound plan that reads enclosing queries' columns
+// through OuterRef; the optimizer turns them into joins before execution.
+//
 // How to add a logical node: write sql/planner/<node>.go with a validating constructor and
-// the Plan methods, then add its case to the physical planner (exec/physical_planner.go) and
-// one instance to the every-node test (sql/planner/nodes_test.go).
+// the Plan methods, then its physical operator registers itself with
+// exec.RegisterNodePlanner in its own file (see exec/window.go).
 package planner

@@ -82,8 +82,14 @@
 //
 // # Errors
 //
-// Errors are errs.ErrPlan (names, types, misuse) or errs.ErrNotImplemented (subqueries in
-// expressions, INTERSECT/EXCEPT, USING/NATURAL joins, window functions, recursive CTEs, ...).
+// Errors are errs.ErrPlan (names, types, misuse) or errs.ErrNotImplemented (row subqueries,
+// IGNORE NULLS in windows, TIME values, ...).
+//
+// Subqueries in expressions (subquery.go) bind into planner.Subquery with OuterRef for names
+// found only in an enclosing query (state.outer); the optimizer decorrelates them. Window
+// calls (window.go), grouping sets (grouping.go), generators such as explode (generate.go)
+// and the calls whose arguments TiDB parses into special forms (funcs.go) each have a file.
+//
 // TiDB's AST keeps few positions: position.go uses an expression node's recorded offset when
 // it really starts with the name, else the first occurrence of the name in the statement's
 // text outside strings and comments, and says "at line L, column C" of the script. Unknown
