@@ -64,6 +64,8 @@
 //     grouping sets [Query.GroupingSets] returns (cross product of the elements, at most
 //     [MaxGroupingSets]; an integer literal in a construct is a position) and leaves the
 //     clause's items as the plain expressions.
+//   - array(, vector( and cardinality( (TiDB keywords) are written as quoted names, so they
+//     are ordinary function calls; CAST(x AS VECTOR(n)) is left alone.
 //   - Subscripts: expr[i] → element_at(expr, i) where expr is a name (not a keyword such as
 //     ARRAY, so ARRAY[1, 2] stays), a parenthesized expression or call ending right before
 //     the '[', or another subscript (a[1][2] nests). It runs after the other rewrites so its

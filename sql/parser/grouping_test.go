@@ -73,7 +73,7 @@ func TestSubscriptRewrite(t *testing.T) {
 		{"space before the bracket", "a [1]", "element_at(a , 1)"},
 		{"call result chained", "split(s, ',')[1][2]", "element_at(element_at(split(s, ','), 1), 2)"},
 		{"array literal untouched", "SELECT ARRAY[1, 2]", "SELECT ARRAY[1, 2]"},
-		{"array call", "SELECT array(1, 2)[1], map(k, v)[k]", "SELECT element_at(array(1, 2), 1), element_at(map(k, v), k)"},
+		{"array call", "SELECT array(1, 2)[1], map(k, v)[k]", "SELECT element_at(`array`(1, 2), 1), element_at(map(k, v), k)"},
 		{"keyword before a parenthesis", "x IN (a)[1]", "x IN element_at((a), 1)"},
 		{"after a keyword untouched", "SELECT [1]", "SELECT [1]"},
 		{"after a number untouched", "SELECT 1[2]", "SELECT 1[2]"},

@@ -126,6 +126,10 @@ func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
 			if err := r.cast(i); err != nil {
 				return nil, err
 			}
+		case (w == "ARRAY" || w == "VECTOR" || w == "CARDINALITY") && r.isPunct(i+1, '(') && !r.isWord(i-1, "AS"):
+			// Function names TiDB reserves as keywords: quoted, they are ordinary calls
+			// (array(1, 2), vector(a, b)); CAST(x AS VECTOR(3)) keeps its type name.
+			r.replace(i, "`"+strings.ToLower(w)+"`")
 		}
 		selectOpts = keepOpts
 	}

@@ -79,6 +79,17 @@ func FormatValue(v any, t arrow.DataType, quoted bool) string {
 			return "DATE '" + d + "'"
 		}
 		return d
+	case []any:
+		// An array literal (folded array(...)), printed as the shell prints arrays.
+		parts := make([]string, len(x))
+		var et arrow.DataType
+		if lt, ok := t.(arrow.ListLikeType); ok {
+			et = lt.Elem()
+		}
+		for i, v := range x {
+			parts[i] = FormatValue(v, et, quoted)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
 	case arrow.Timestamp:
 		ts := x.ToTime(arrow.Microsecond).Format("2006-01-02 15:04:05.999999")
 		if quoted {

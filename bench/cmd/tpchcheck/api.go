@@ -45,44 +45,54 @@ func (e *apiEngine) register(ctx context.Context, dir string) error {
 }
 
 func (e *apiEngine) run(ctx context.Context, s tpch.Script) ([][]string, error) {
+	sess := e.sess
+	rows, abandoned, err := runOrAbandon(ctx, stopGrace, func() ([][]string, error) { return runInSession(ctx, sess, s) })
+	if !abandoned {
+		return rows, err
+	}
+	fresh, ferr := newAPIEngine()
+	if ferr == nil {
+		ferr = fresh.register(context.Background(), e.dir)
+	}
+	if ferr != nil {
+		return nil, fmt.Errorf("%w; and a new session failed: %v", err, ferr)
+	}
+	e.sess = fresh.sess
+	return nil, err
+}
+
+// runOrAbandon runs fn in a goroutine and returns its result; a panic in fn becomes an
+// error. When ctx ends first, fn has grace to notice and return; after that it is
+// abandoned (abandoned is true, err says so) and its goroutine is left to finish alone.
+func runOrAbandon(ctx context.Context, grace time.Duration, fn func() ([][]string, error)) (rows [][]string, abandoned bool, err error) {
 	type result struct {
 		rows [][]string
 		err  error
 	}
-	done := make(chan result, 1)
-	sess := e.sess
+	done := make(chan result, 1) // buffered: an abandoned fn must not block on it
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
 				done <- result{err: fmt.Errorf("panic: %v", r)}
 			}
 		}()
-		rows, err := runInSession(ctx, sess, s)
+		rows, err := fn()
 		done <- result{rows, err}
 	}()
 	select {
 	case r := <-done:
-		return r.rows, r.err
+		return r.rows, false, r.err
 	case <-ctx.Done():
 	}
 	select {
 	case r := <-done:
 		if r.err == nil {
-			return r.rows, nil // finished just in time
+			return r.rows, false, nil // finished just in time
 		}
-		return nil, fmt.Errorf("%w (%v)", ctx.Err(), r.err)
-	case <-time.After(stopGrace):
+		return nil, false, fmt.Errorf("%w (%v)", ctx.Err(), r.err)
+	case <-time.After(grace):
+		return nil, true, fmt.Errorf("%w; the query did not stop within %s of its cancellation and was abandoned (later timings may suffer)", ctx.Err(), grace)
 	}
-	// Abandon the query and its session.
-	fresh, err := newAPIEngine()
-	if err == nil {
-		err = fresh.register(context.Background(), e.dir)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w; the query did not stop within %s, and a new session failed: %v", ctx.Err(), stopGrace, err)
-	}
-	e.sess = fresh.sess
-	return nil, fmt.Errorf("%w; the query did not stop within %s of its cancellation and was abandoned (later timings may suffer)", ctx.Err(), stopGrace)
 }
 
 func (e *apiEngine) close() error { return e.sess.Close() }

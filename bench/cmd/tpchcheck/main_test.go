@@ -150,3 +150,37 @@ func TestAPIAndShellAgree(t *testing.T) {
 		t.Errorf("a bad query via the shell gave %v", err)
 	}
 }
+
+func TestRunOrAbandon(t *testing.T) {
+	rows := [][]string{{"1"}}
+	// Returns normally.
+	got, abandoned, err := runOrAbandon(context.Background(), time.Second, func() ([][]string, error) { return rows, nil })
+	if err != nil || abandoned || len(got) != 1 {
+		t.Errorf("normal run: %v %v %v", got, err, abandoned)
+	}
+	// A panic is an error.
+	_, abandoned, err = runOrAbandon(context.Background(), time.Second, func() ([][]string, error) { panic("boom") })
+	if err == nil || !strings.Contains(err.Error(), "panic: boom") || abandoned {
+		t.Errorf("panic: %v %v", err, abandoned)
+	}
+	// Stops when cancelled: an error, not abandoned.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	_, abandoned, err = runOrAbandon(ctx, time.Second, func() ([][]string, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || abandoned {
+		t.Errorf("cancelled: %v %v", err, abandoned)
+	}
+	// Ignores the cancellation: abandoned after the grace period.
+	release := make(chan struct{})
+	defer close(release)
+	_, abandoned, err = runOrAbandon(ctx, 10*time.Millisecond, func() ([][]string, error) {
+		<-release
+		return nil, nil
+	})
+	if !abandoned || err == nil || !strings.Contains(err.Error(), "abandoned") {
+		t.Errorf("stuck: %v %v", err, abandoned)
+	}
+}

@@ -121,6 +121,9 @@ func (s *state) bindBinary(ctx *exprCtx, x *ast.BinaryOperationExpr) (planner.Ex
 
 // compare builds a comparison after bringing both sides to one type (compareCtx).
 func (s *state) compare(op planner.BinaryOp, l, r planner.Expr, at ast.Node) (planner.Expr, error) {
+	if planner.IsNested(l.Type()) || planner.IsNested(r.Type()) {
+		return nil, errs.NotImplementedf("comparing ARRAY or VECTOR values is not supported: %s", s.text(at))
+	}
 	es, _, err := s.unify(compareCtx, []planner.Expr{l, r}, at)
 	if err != nil {
 		return nil, err
