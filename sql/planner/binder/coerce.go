@@ -473,9 +473,9 @@ func foldLiteral(lit *planner.Literal, t arrow.DataType, in string) (v any, fold
 			}
 		case famDecimal:
 			p, s, _ := planner.DecimalParams(t)
-			n := decimal128.FromI64(x).Mul(decimal128.GetScaleMultiplier(int(s)))
-			if n.FitsInPrecision(p) {
-				return n, true, nil
+			// Check the digits first: the multiplication wraps past 128 bits.
+			if digitsOf(x)+s <= p {
+				return decimal128.FromI64(x).Mul(decimal128.GetScaleMultiplier(int(s))), true, nil
 			}
 		case famFloat:
 			return float64(x), true, nil
@@ -492,11 +492,9 @@ func foldLiteral(lit *planner.Literal, t arrow.DataType, in string) (v any, fold
 		switch to {
 		case famDecimal:
 			p, s, _ := planner.DecimalParams(t)
-			if s >= s1 {
-				n := x.IncreaseScaleBy(s - s1)
-				if n.FitsInPrecision(p) {
-					return n, true, nil
-				}
+			// Check the digits first: IncreaseScaleBy panics past 128 bits.
+			if s >= s1 && x.FitsInPrecision(p-(s-s1)) {
+				return x.IncreaseScaleBy(s - s1), true, nil
 			}
 		case famFloat:
 			return x.ToFloat64(s1), true, nil
