@@ -13,14 +13,37 @@ import (
 	"github.com/embersql/ember/exec/datasource"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
+	"github.com/embersql/ember/udf"
 )
 
-// tableDef is a persisted external table: a name bound to files in some format.
+// tableDef is a persisted external table: a name in a database bound to files in some
+// format. Database "" (catalogs written before databases existed) means default.
 type tableDef struct {
+	Database string            `json:"database,omitempty"`
 	Name     string            `json:"name"`
 	Format   string            `json:"format"`
 	Location string            `json:"location"`
 	Options  map[string]string `json:"options,omitempty"`
+}
+
+// DefaultDatabase is the database that exists from the start and that a new session uses.
+const DefaultDatabase = "default"
+
+// catalogFileV2 is the catalog file's content: the databases (so empty ones persist) and the
+// tables. The first catalog files were a bare array of tables, all in default.
+type catalogFileV2 struct {
+	Version   int        `json:"version"`
+	Databases []string   `json:"databases"`
+	Tables    []tableDef `json:"tables"`
+}
+
+// tableKey is the map key of a table or view: lower-case database and name.
+func tableKey(db, name string) string { return strings.ToLower(db) + "\x00" + strings.ToLower(name) }
+
+// splitKey returns the database and name of a key.
+func splitKey(k string) (db, name string) {
+	db, name, _ = strings.Cut(k, "\x00")
+	return db, name
 }
 
 // viewDef is a temporary view: a name bound to SQL text, bound again at every use, and the
@@ -42,11 +65,13 @@ func (v *viewDef) Columns() []string { return v.cols }
 // views. Sources are opened lazily and cached until the table is dropped or replaced.
 // Names are case-insensitive. Safe for concurrent use.
 type catalog struct {
-	mu      sync.Mutex
-	dir     string // warehouse directory; "" keeps everything in memory
-	tables  map[string]tableDef
-	views   map[string]*viewDef
-	sources map[string]datasource.Source
+	mu        sync.Mutex
+	dir       string            // warehouse directory; "" keeps everything in memory
+	databases map[string]string // lower-case name → name as created
+	current   string            // the session's database (USE db), as created
+	tables    map[string]tableDef
+	views     map[string]*viewDef
+	sources   map[string]datasource.Source
 }
 
 const catalogFile = "catalog.json"
@@ -54,7 +79,8 @@ const catalogFile = "catalog.json"
 // openCatalog loads the catalog of a warehouse directory, creating the directory. It
 // reports whether the warehouse is new (no catalog file yet).
 func openCatalog(dir string) (*catalog, bool, error) {
-	c := &catalog{dir: dir, tables: map[string]tableDef{}, views: map[string]*viewDef{}, sources: map[string]datasource.Source{}}
+	c := &catalog{dir: dir, tables: map[string]tableDef{}, views: map[string]*viewDef{}, sources: map[string]datasource.Source{},
+		databases: map[string]string{DefaultDatabase: DefaultDatabase}, current: DefaultDatabase}
 	if dir == "" {
 		return c, true, nil
 	}
@@ -68,12 +94,24 @@ func openCatalog(dir string) (*catalog, bool, error) {
 	if err != nil {
 		return nil, false, errs.Execf("cannot read the catalog: %v", err)
 	}
-	var defs []tableDef
-	if err := json.Unmarshal(data, &defs); err != nil {
+	var file catalogFileV2
+	if trimmed := strings.TrimSpace(string(data)); strings.HasPrefix(trimmed, "[") {
+		err = json.Unmarshal(data, &file.Tables) // the first format: tables only
+	} else {
+		err = json.Unmarshal(data, &file)
+	}
+	if err != nil {
 		return nil, false, errs.Execf("the catalog file %s is damaged: %v", filepath.Join(dir, catalogFile), err)
 	}
-	for _, d := range defs {
-		c.tables[strings.ToLower(d.Name)] = d
+	for _, db := range file.Databases {
+		c.databases[strings.ToLower(db)] = db
+	}
+	for _, d := range file.Tables {
+		if d.Database == "" {
+			d.Database = DefaultDatabase
+		}
+		c.databases[strings.ToLower(d.Database)] = c.databaseName(d.Database)
+		c.tables[tableKey(d.Database, d.Name)] = d
 	}
 	return c, false, nil
 }
@@ -83,12 +121,19 @@ func (c *catalog) save() error {
 	if c.dir == "" {
 		return nil
 	}
-	defs := make([]tableDef, 0, len(c.tables))
-	for _, d := range c.tables {
-		defs = append(defs, d)
+	file := catalogFileV2{Version: 2}
+	for _, db := range c.databases {
+		file.Databases = append(file.Databases, db)
 	}
-	sort.Slice(defs, func(i, j int) bool { return defs[i].Name < defs[j].Name })
-	data, err := json.MarshalIndent(defs, "", "  ")
+	sort.Strings(file.Databases)
+	for _, d := range c.tables {
+		file.Tables = append(file.Tables, d)
+	}
+	sort.Slice(file.Tables, func(i, j int) bool {
+		a, b := file.Tables[i], file.Tables[j]
+		return a.Database < b.Database || a.Database == b.Database && a.Name < b.Name
+	})
+	data, err := json.MarshalIndent(file, "", "  ")
 	if err != nil {
 		return errs.Internalf("encoding the catalog: %v", err)
 	}
@@ -127,9 +172,14 @@ func openSource(name, format, location string, options map[string]string) (datas
 // createTable registers an external table; the files are opened now so that a missing path
 // or bad schema is reported at CREATE time.
 func (c *catalog) createTable(d tableDef, orReplace, ifNotExists bool) error {
-	key := strings.ToLower(d.Name)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	db, err := c.resolveDB(d.Database)
+	if err != nil {
+		return err
+	}
+	d.Database = db
+	key := tableKey(db, d.Name)
 	_, isTable := c.tables[key]
 	_, isView := c.views[key]
 	if isTable || isView {
@@ -162,9 +212,9 @@ func (c *catalog) createTable(d tableDef, orReplace, ifNotExists bool) error {
 // asked to leave it. undo puts back what the name meant before (the old view, or nothing),
 // for a caller whose later check of the new view fails.
 func (c *catalog) createView(name, sql string, cols []string, orReplace, ifNotExists bool) (created bool, undo func(), err error) {
-	key := strings.ToLower(name)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	key := tableKey(c.current, name)
 	if _, ok := c.tables[key]; ok {
 		return false, nil, errs.Planf("a table named %q already exists", name)
 	}
@@ -196,10 +246,14 @@ func (c *catalog) createView(name, sql string, cols []string, orReplace, ifNotEx
 
 // drop removes a table or view; it reports whether something was dropped.
 // DROP TABLE of a view and DROP VIEW of a table are errors, as in MySQL and Spark.
-func (c *catalog) drop(name string, wantView bool) (bool, error) {
-	key := strings.ToLower(name)
+func (c *catalog) drop(dbName, name string, wantView bool) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	db, err := c.resolveDB(dbName)
+	if err != nil {
+		return false, err
+	}
+	key := tableKey(db, name)
 	_, isView := c.views[key]
 	_, isTable := c.tables[key]
 	switch {
@@ -226,11 +280,15 @@ func (c *catalog) drop(name string, wantView bool) (bool, error) {
 	return true, nil
 }
 
-// LookupTable implements planner.Catalog.
-func (c *catalog) LookupTable(name string) (planner.Table, planner.View, error) {
-	key := strings.ToLower(name)
+// LookupTable implements planner.Catalog; db "" is the session's database.
+func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	db, err := c.resolveDB(dbName)
+	if err != nil {
+		return nil, nil, err
+	}
+	key := tableKey(db, name)
 	if v, ok := c.views[key]; ok {
 		return nil, v, nil
 	}
@@ -249,20 +307,155 @@ func (c *catalog) LookupTable(name string) (planner.Table, planner.View, error) 
 	return src, nil, nil
 }
 
-// TableNames implements planner.Catalog.
+// TableNames implements planner.Catalog: the tables and views of the session's database.
 func (c *catalog) TableNames() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.tableNamesIn(c.current)
+}
+
+// tableNamesIn lists the tables and views of a database (as created), sorted. Caller holds mu.
+func (c *catalog) tableNamesIn(db string) []string {
 	var out []string
-	for _, d := range c.tables {
-		out = append(out, d.Name)
+	for k, d := range c.tables {
+		if kdb, _ := splitKey(k); kdb == strings.ToLower(db) {
+			out = append(out, d.Name)
+		}
 	}
-	for _, v := range c.views {
-		out = append(out, v.name)
+	for k, v := range c.views {
+		if kdb, _ := splitKey(k); kdb == strings.ToLower(db) {
+			out = append(out, v.name)
+		}
 	}
 	sort.Strings(out)
 	return out
 }
+
+// databaseName returns a database's name as created (name itself when unknown).
+func (c *catalog) databaseName(name string) string {
+	if n, ok := c.databases[strings.ToLower(name)]; ok {
+		return n
+	}
+	return name
+}
+
+// resolveDB returns the database a name refers to ("" is the session's), or a plan error
+// naming an unknown one. Caller holds mu.
+func (c *catalog) resolveDB(name string) (string, error) {
+	if name == "" {
+		return c.current, nil
+	}
+	if n, ok := c.databases[strings.ToLower(name)]; ok {
+		return n, nil
+	}
+	names := make([]string, 0, len(c.databases))
+	for _, n := range c.databases {
+		names = append(names, n)
+	}
+	msg := fmt.Sprintf("unknown database %q", name)
+	if near := udf.Nearest(name, names); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	return "", errs.Planf("%s", msg)
+}
+
+// createDatabase adds a database; created is false when it exists and ifNotExists is set.
+func (c *catalog) createDatabase(name string, ifNotExists bool) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if fileFormatNames[strings.ToLower(name)] {
+		return false, errs.Planf("%q names a file format (SELECT * FROM %s.`path`) and cannot be a database", name, name)
+	}
+	if _, ok := c.databases[strings.ToLower(name)]; ok {
+		if ifNotExists {
+			return false, nil
+		}
+		return false, errs.Planf("database %q already exists", name)
+	}
+	c.databases[strings.ToLower(name)] = name
+	if err := c.save(); err != nil {
+		delete(c.databases, strings.ToLower(name))
+		return false, err
+	}
+	return true, nil
+}
+
+// dropDatabase removes a database; with cascade its tables (external ones keep their
+// files) and views go too, else a non-empty database is an error. default cannot be
+// dropped; dropping the session's database makes default current.
+func (c *catalog) dropDatabase(name string, ifExists, cascade bool) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	low := strings.ToLower(name)
+	if _, ok := c.databases[low]; !ok {
+		if ifExists {
+			return false, nil
+		}
+		_, err := c.resolveDB(name)
+		return false, err
+	}
+	if low == DefaultDatabase {
+		return false, errs.Planf("the database %q cannot be dropped", DefaultDatabase)
+	}
+	if names := c.tableNamesIn(name); len(names) > 0 && !cascade {
+		return false, errs.Planf("database %q is not empty (%s); use DROP DATABASE %s CASCADE", name, strings.Join(names, ", "), name)
+	}
+	oldTables := map[string]tableDef{}
+	for k, d := range c.tables {
+		if kdb, _ := splitKey(k); kdb == low {
+			oldTables[k] = d
+			delete(c.tables, k)
+		}
+	}
+	oldName := c.databases[low]
+	delete(c.databases, low)
+	if err := c.save(); err != nil {
+		c.databases[low] = oldName
+		for k, d := range oldTables {
+			c.tables[k] = d
+		}
+		return false, err
+	}
+	for k := range oldTables {
+		delete(c.sources, k)
+	}
+	for k := range c.views {
+		if kdb, _ := splitKey(k); kdb == low {
+			delete(c.views, k)
+		}
+	}
+	if strings.ToLower(c.current) == low {
+		c.current = DefaultDatabase
+	}
+	return true, nil
+}
+
+// use makes a database the session's.
+func (c *catalog) use(name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	db, err := c.resolveDB(name)
+	if err != nil {
+		return err
+	}
+	c.current = db
+	return nil
+}
+
+// databaseNames lists the databases, sorted.
+func (c *catalog) databaseNames() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.databases))
+	for _, n := range c.databases {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fileFormatNames are the qualifiers of Spark's direct file tables (parquet.`path`).
+var fileFormatNames = map[string]bool{"parquet": true, "csv": true, "json": true}
 
 // FileTable implements planner.Catalog.
 func (c *catalog) FileTable(format, path string) (planner.Table, error) {

@@ -42,10 +42,51 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 			return s.describe(show.Table)
 		}
 		return s.explain(ctx, q.WithNode(n.Stmt), strings.ToLower(n.Format), n.Analyze)
+	case *ast.CreateDatabaseStmt:
+		created, err := s.cat.createDatabase(n.Name.O, n.IfNotExists)
+		if err != nil {
+			return nil, err
+		}
+		if !created {
+			return &Result{Message: fmt.Sprintf("database %s already exists", n.Name.O)}, nil
+		}
+		return &Result{Message: fmt.Sprintf("created database %s", n.Name.O)}, nil
+	case *ast.DropDatabaseStmt:
+		dropped, err := s.cat.dropDatabase(n.Name.O, n.IfExists, q.Cascade())
+		if err != nil {
+			return nil, err
+		}
+		if !dropped {
+			return &Result{Message: "nothing dropped"}, nil
+		}
+		return &Result{Message: fmt.Sprintf("dropped database %s", n.Name.O)}, nil
+	case *ast.UseStmt:
+		if err := s.cat.use(n.DBName); err != nil {
+			return nil, err
+		}
+		return &Result{Message: fmt.Sprintf("using database %s", n.DBName)}, nil
 	case *ast.ShowStmt:
 		switch n.Tp {
+		case ast.ShowDatabases:
+			names := s.cat.databaseNames()
+			rows := make([][]string, len(names))
+			for i, d := range names {
+				rows[i] = []string{d}
+			}
+			return stringResult(s, []string{"name"}, rows), nil
 		case ast.ShowTables:
 			names := s.cat.TableNames()
+			if n.DBName != "" {
+				s.cat.mu.Lock()
+				db, err := s.cat.resolveDB(n.DBName)
+				if err == nil {
+					names = s.cat.tableNamesIn(db)
+				}
+				s.cat.mu.Unlock()
+				if err != nil {
+					return nil, err
+				}
+			}
 			rows := make([][]string, len(names))
 			for i, t := range names {
 				rows[i] = []string{t}
@@ -58,7 +99,7 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 	case *ast.DropTableStmt:
 		var dropped []string
 		for _, t := range n.Tables {
-			ok, err := s.cat.drop(t.Name.O, n.IsView)
+			ok, err := s.cat.drop(t.Schema.O, t.Name.O, n.IsView)
 			if err != nil {
 				return nil, err
 			}
@@ -146,7 +187,8 @@ func (s *Session) createTableUsing(ctx context.Context, x *parser.CreateTableUsi
 	if len(x.Columns) > 0 {
 		return nil, errs.NotImplementedf("a column list in CREATE TABLE ... USING (the schema is read from the files)")
 	}
-	d := tableDef{Name: x.Name, Format: strings.ToLower(x.Format), Location: x.Location, Options: x.Options}
+	db, name := splitQualified(x.Name)
+	d := tableDef{Database: db, Name: name, Format: strings.ToLower(x.Format), Location: x.Location, Options: x.Options}
 	if x.Temporary {
 		// A temporary table lives in the session only: register it as a source-backed view.
 		return nil, errs.NotImplementedf("CREATE TEMPORARY TABLE ... USING; use CREATE TABLE or a temporary view")
@@ -155,6 +197,14 @@ func (s *Session) createTableUsing(ctx context.Context, x *parser.CreateTableUsi
 		return nil, err
 	}
 	return &Result{Message: fmt.Sprintf("table %s created", x.Name)}, nil
+}
+
+// splitQualified splits "db.t" into its database and name ("" and name when unqualified).
+func splitQualified(name string) (db, table string) {
+	if i := strings.LastIndex(name, "."); i >= 0 {
+		return name[:i], name[i+1:]
+	}
+	return "", name
 }
 
 // tableSchema returns the bound schema of a table or view.

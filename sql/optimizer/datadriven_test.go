@@ -135,7 +135,7 @@ func testFuncs() *udf.Registry {
 // fakeCatalog is a planner.Catalog over fake tables.
 type fakeCatalog map[string]*fakeTable
 
-func (c fakeCatalog) LookupTable(name string) (planner.Table, planner.View, error) {
+func (c fakeCatalog) LookupTable(_, name string) (planner.Table, planner.View, error) {
 	if t, ok := c[strings.ToLower(name)]; ok {
 		return t, nil, nil
 	}

@@ -76,6 +76,7 @@ func parseQuery(script string, sig []token, start, end int) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
+	ext.cascade, ext.overwrite = rw.cascade, rw.overwrite
 	return &Query{Node: nodes[0], SQL: script[start:end], ext: ext}, nil
 }
 

@@ -29,6 +29,8 @@ type rewritten struct {
 	text  string
 	start int // script offset of the statement
 	marks []mark
+	// cascade is DROP DATABASE ... CASCADE; overwrite is Spark's INSERT OVERWRITE [TABLE].
+	cascade, overwrite bool
 	// fullJoins, nullsItems and boolCasts count the FULL JOIN, NULLS FIRST/LAST and
 	// CAST(... AS BOOLEAN) rewrites.
 	fullJoins, nullsItems, boolCasts int
@@ -86,6 +88,7 @@ var selectOptions = map[string]bool{
 // comments is never changed: edits replace or insert at word tokens only.
 func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
 	r := &rewriter{src: script, sig: sig}
+	r.statementForms()
 	selectOpts := false
 	for i, t := range sig {
 		if t.kind == tokWord || t.kind == tokQuotedIdent {
@@ -323,4 +326,27 @@ func (r *rewriter) build(start, end int) {
 	}
 	b.WriteString(r.src[cur:end])
 	r.out.text = b.String()
+}
+
+// statementForms rewrites whole-statement forms TiDB lacks, recording them in r.out:
+// DROP DATABASE|SCHEMA ... CASCADE (Spark, PostgreSQL) loses its CASCADE, and
+// INSERT OVERWRITE [TABLE] t (Spark) becomes INSERT INTO t.
+func (r *rewriter) statementForms() {
+	switch {
+	case r.isWord(0, "DROP") && (r.isWord(1, "DATABASE") || r.isWord(1, "SCHEMA")):
+		last := len(r.sig) - 1
+		if r.isPunct(last, ';') {
+			last--
+		}
+		if last > 2 && r.isWord(last, "CASCADE") {
+			r.replace(last, "")
+			r.out.cascade = true
+		}
+	case r.isWord(0, "INSERT") && r.isWord(1, "OVERWRITE"):
+		r.replace(1, "INTO")
+		if r.isWord(2, "TABLE") {
+			r.replace(2, "")
+		}
+		r.out.overwrite = true
+	}
 }

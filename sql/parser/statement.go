@@ -26,6 +26,13 @@ func (q *Query) Text() string { return q.SQL }
 // join type).
 func (q *Query) IsFullJoin(j *ast.Join) bool { return q.ext.isFullJoin(j) }
 
+// Cascade reports whether a DROP DATABASE said CASCADE (TiDB's grammar has no such word).
+func (q *Query) Cascade() bool { return q.ext.cascade }
+
+// Overwrite reports whether an INSERT was written INSERT OVERWRITE [TABLE] (Spark's form):
+// the statement replaces the table's rows.
+func (q *Query) Overwrite() bool { return q.ext.overwrite }
+
 // NullsOrder reports the NULLS FIRST/LAST the query wrote for an ORDER BY item: explicit is
 // false when the item said nothing (the binder then applies the default).
 func (q *Query) NullsOrder(b *ast.ByItem) (nullsFirst, explicit bool) {

@@ -22,9 +22,12 @@ type View interface {
 // Catalog resolves names for the binder. Lookups are case-insensitive. A name resolves to
 // at most one of a table or a view.
 type Catalog interface {
-	// LookupTable returns the table or view registered under name; both nil when unknown.
-	LookupTable(name string) (Table, View, error)
-	// TableNames lists every visible table and view name, for "did you mean" suggestions.
+	// LookupTable returns the table or view registered under name in database db ("" is
+	// the session's current database); both nil when unknown. An unknown database is an
+	// error.
+	LookupTable(db, name string) (Table, View, error)
+	// TableNames lists the table and view names of the current database, for "did you
+	// mean" suggestions.
 	TableNames() []string
 	// FileTable returns a table reading the given file or directory in the given format
 	// (parquet, csv, json), for Spark's direct form SELECT * FROM parquet.`/path`.

@@ -25,7 +25,7 @@ var errorCases = []struct {
 	{"unknown table with suggestion", "SELECT *\nFROM lineitm", errs.ErrPlan,
 		`plan error: unknown table "lineitm" at line 2, column 6; did you mean "lineitem"?`},
 	{"unknown database", "SELECT * FROM mydb.t", errs.ErrPlan,
-		`plan error: unknown table "mydb.t" at line 1, column 15`},
+		`plan error: unknown database "mydb"`},
 	{"unknown function with suggestion", "SELECT uper(c) FROM t", errs.ErrPlan,
 		`plan error: unknown function "uper" at line 1, column 8; did you mean "upper"?`},
 	{"ambiguous column", "SELECT a FROM t, u", errs.ErrPlan,
@@ -124,7 +124,7 @@ func TestBindErrors(t *testing.T) {
 func TestBindExpr(t *testing.T) {
 	b := newBinder()
 	scan := func(name string) planner.Schema {
-		tbl, _, _ := b.Catalog.LookupTable(name)
+		tbl, _, _ := b.Catalog.LookupTable("", name)
 		return planner.NewScan(tbl, "").Schema()
 	}
 	cases := []struct {

@@ -377,30 +377,37 @@ func (s *state) bindTableName(tn *ast.TableName, alias string) (planner.Plan, er
 	if tn.AsOf != nil || tn.TableSample != nil || len(tn.PartitionNames) > 0 {
 		return nil, errs.NotImplementedf("AS OF, TABLESAMPLE and PARTITION are not supported on %s", tn.Name.O)
 	}
-	if schema := tn.Schema.L; schema != "" {
-		if !fileFormats[schema] {
-			full := tn.Schema.O + "." + tn.Name.O
-			return nil, errs.Planf("unknown table %q%s%s", full, s.at(nil, tn.Schema.O, tn.Name.O), suggest(tn.Name.O, s.tableNames()))
-		}
+	if schema := tn.Schema.L; fileFormats[schema] {
 		t, err := s.b.Catalog.FileTable(schema, tn.Name.O)
 		if err != nil {
 			return nil, errs.Wrap(errs.ErrPlan, err, "cannot read %s %q", schema, tn.Name.O)
 		}
 		return planner.NewScan(t, alias), nil
 	}
-	name := tn.Name.O
-	if def := s.env.lookup(name); def != nil {
-		return s.bindCTE(def, alias)
+	name, db := tn.Name.O, tn.Schema.O
+	if db == "" {
+		if def := s.env.lookup(name); def != nil {
+			return s.bindCTE(def, alias)
+		}
 	}
-	t, v, err := s.b.Catalog.LookupTable(name)
+	t, v, err := s.b.Catalog.LookupTable(db, name)
 	if err != nil {
+		if errs.KindOf(err) == errs.ErrPlan {
+			return nil, err // an unknown database
+		}
 		return nil, errs.Wrap(errs.ErrPlan, err, "cannot look up table %q", name)
+	}
+	if db != "" && alias == "" {
+		alias = name // db.t is known as t in the query
 	}
 	switch {
 	case t != nil:
 		return planner.NewScan(t, alias), nil
 	case v != nil:
 		return s.bindView(v, alias)
+	}
+	if db != "" {
+		return nil, errs.Planf("unknown table %q%s", db+"."+name, s.at(nil, db, name))
 	}
 	return nil, errs.Planf("unknown table %q%s%s", name, s.at(nil, name), suggest(name, s.tableNames()))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/parser"
 	"github.com/embersql/ember/sql/planner"
 	"github.com/embersql/ember/udf"
@@ -35,7 +36,10 @@ type fakeCatalog struct {
 	views  map[string]*fakeView
 }
 
-func (c *fakeCatalog) LookupTable(name string) (planner.Table, planner.View, error) {
+func (c *fakeCatalog) LookupTable(db, name string) (planner.Table, planner.View, error) {
+	if db != "" && !strings.EqualFold(db, "default") {
+		return nil, nil, errs.Planf("unknown database %q", db)
+	}
 	if t, ok := c.tables[strings.ToLower(name)]; ok {
 		return t, nil, nil
 	}

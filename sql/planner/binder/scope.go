@@ -46,9 +46,7 @@ func (s *state) lookupColumn(cols planner.Schema, n *ast.ColumnNameExpr) (planne
 // bindColumn resolves a column reference: a select-list name first where ctx has aliases
 // (HAVING, ORDER BY), then the FROM columns.
 func (s *state) bindColumn(ctx *exprCtx, n *ast.ColumnNameExpr) (planner.Expr, error) {
-	if n.Name.Schema.O != "" {
-		return nil, errs.NotImplementedf("database-qualified column %s is not supported%s", s.text(n), s.at(n, n.Name.Schema.O))
-	}
+	// db.t.c resolves as t.c: a query names each table once, so the table qualifier decides.
 	if n.Name.Table.O == "" && !ctx.inAgg {
 		if e, ok, err := s.lookupAlias(ctx.aliases, n); ok || err != nil {
 			return e, err
