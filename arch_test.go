@@ -21,6 +21,7 @@ var forbidden = map[string][]string{
 	"sql/optimizer":      {"exec", "dataframe", "ml", "cmd", "sql/planner/binder", "sql/parser", "github.com/pingcap/tidb"},
 	"exec":               {"sql/optimizer", "sql/parser", "sql/planner/binder", "dataframe", "ml", "cmd", "github.com/pingcap/tidb"},
 	"dataframe":          {"ml", "cmd"},
+	"driver":             {"ml", "cmd"},
 	"ml":                 {"cmd"},
 }
 

@@ -27,6 +27,9 @@ type Result struct {
 	// Text marks a result of one VARCHAR column whose rows are lines of preformatted text
 	// (EXPLAIN); front ends may print the lines as they are instead of a table.
 	Text bool
+	// RowsAffected counts the rows a DML statement inserted, updated or deleted; 0 for
+	// queries and DDL.
+	RowsAffected int64
 }
 
 // Release frees the result's batches.
@@ -145,7 +148,16 @@ func (s *Session) Functions() *udf.Registry { return s.funcs }
 
 // Exec runs the SQL statements in sql in order and returns the last one's result. An error
 // stops the script at the failing statement.
-func (s *Session) Exec(ctx context.Context, sql string) (res *Result, err error) {
+func (s *Session) Exec(ctx context.Context, sql string) (*Result, error) {
+	return s.ExecParams(ctx, sql, nil)
+}
+
+// ExecParams is Exec with values for the ? parameter markers of sql, in the order the
+// markers are written (across all statements of the script). The number of markers must
+// equal len(params); the Go types a value may have are those of binder.SetParams (nil,
+// integers, floats, string, []byte, bool, time.Time, binder.DecimalParam). A marker inside a
+// CREATE VIEW is an error (a view's text is bound again at every use).
+func (s *Session) ExecParams(ctx context.Context, sql string, params []any) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if res != nil {
@@ -157,6 +169,9 @@ func (s *Session) Exec(ctx context.Context, sql string) (res *Result, err error)
 	stmts, err := parser.Parse(sql)
 	if err != nil {
 		return nil, errs.Wrap(errs.ErrParse, err, "")
+	}
+	if err := binder.SetParams(stmts, params); err != nil {
+		return nil, err
 	}
 	if len(stmts) == 0 {
 		return &Result{}, nil

@@ -24,7 +24,7 @@ func (s *state) bindExpr(ctx *exprCtx, n ast.ExprNode) (planner.Expr, error) {
 	case *ast.ParenthesesExpr:
 		return s.bindExpr(ctx, x.Expr)
 	case ast.ParamMarkerExpr:
-		return nil, errs.NotImplementedf("parameter markers (?) are not supported")
+		return s.bindParam(x)
 	case ast.ValueExpr:
 		return s.bindValue(x)
 	case *ast.ColumnNameExpr:

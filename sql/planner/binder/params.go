@@ -9,8 +9,11 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/embersql/ember/internal/errs"
+	"github.com/embersql/ember/sql/parser"
 	"github.com/embersql/ember/sql/planner"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+	"github.com/pingcap/tidb/pkg/parser/types"
 )
 
 // Parameters (? markers) are given their values before binding: SetParams stores each value,
@@ -28,11 +31,25 @@ type DecimalParam interface {
 	DecimalString() string
 }
 
-// paramValue is what SetParams stores in a marker: the bound literal and the marker's
-// 1-based position, for messages.
+// paramValue is what SetParams stores in a marker given a non-NULL value.
 type paramValue struct {
 	lit *planner.Literal
-	pos int
+}
+
+// paramTree returns the parsed tree of a statement whose ? markers take parameters (nil when
+// the statement has none).
+func paramTree(st parser.Statement) ast.Node {
+	switch x := st.(type) {
+	case *parser.Query:
+		return x.Node
+	case *parser.CreateView:
+		return x.Query.Node
+	case *parser.CreateTableUsing:
+		if x.AsSelect != nil {
+			return x.AsSelect.Node
+		}
+	}
+	return nil
 }
 
 // markersOf returns the ? markers of a parsed tree in the order they are written (the order
@@ -60,44 +77,55 @@ func (c *markerCollector) Enter(n ast.Node) (ast.Node, bool) {
 
 func (c *markerCollector) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
-// CountParams returns how many ? markers the parsed tree n holds (0 for nil).
-func CountParams(n ast.Node) int { return len(markersOf(n)) }
-
-// SetParams gives the ? markers of the parsed tree n the values params, in the order the
-// markers are written. The number of markers must equal len(params) (a plan error naming
-// both counts otherwise). A value is one of: nil (NULL), int64 and the other Go integer
-// types (BIGINT; an unsigned value past BIGINT's range is DECIMAL(20,0)), float64 or float32
-// (DOUBLE), string or []byte (VARCHAR; the bytes are copied), bool (BOOLEAN), time.Time
-// (TIMESTAMP, its instant in UTC to the microsecond), or a DecimalParam (DECIMAL). Any other
-// type is a plan error naming the parameter. The tree is changed in place: parse the text
-// again to bind other values.
-func SetParams(n ast.Node, params []any) error {
-	markers := markersOf(n)
+// SetParams gives the ? markers of the parsed statements of one script the values params:
+// the markers of the first statement first, each statement's in the order they are written.
+// The markers are those of a Query, of the query of a CREATE VIEW (whose binding at CREATE
+// then succeeds, but the view's text, bound again at every use, has none: the CREATE fails
+// naming the view) and of the AS SELECT of a CREATE TABLE. The number of markers must equal
+// len(params) (a plan error naming both counts otherwise). A value is one of: nil (NULL),
+// int64 and the other Go integer types (BIGINT; an unsigned value past BIGINT's range is
+// DECIMAL(20,0)), float64 or float32 (DOUBLE), string or []byte (VARCHAR; the bytes are
+// copied), bool (BOOLEAN), time.Time (TIMESTAMP, its instant in UTC to the microsecond), or
+// a DecimalParam (DECIMAL). Any other type is a plan error naming the parameter. The trees
+// are changed in place: parse the text again to bind other values.
+func SetParams(stmts []parser.Statement, params []any) error {
+	var markers []ast.ParamMarkerExpr
+	for _, st := range stmts {
+		markers = append(markers, markersOf(paramTree(st))...)
+	}
 	if len(markers) != len(params) {
-		return errs.Planf("the statement has %s but %s given", plural(len(markers), "parameter marker (?)", "parameter markers (?)"),
-			plural(len(params), "argument was", "arguments were"))
+		return errs.Planf("the SQL has %s but %s given", countOf(len(markers), "parameter marker (?)", "parameter markers (?)"),
+			countOf(len(params), "argument was", "arguments were"))
 	}
 	for i, m := range markers {
-		lit, err := ParamLiteral(params[i], i+1)
+		lit, err := paramLiteral(params[i], i+1)
 		if err != nil {
 			return err
 		}
-		m.SetValue(paramValue{lit: lit, pos: i + 1})
+		if lit.Value == nil {
+			// A NULL keeps the marker's value nil, so that the binder's checks for a non-NULL
+			// constant (count(?) is count(*) only for a non-NULL argument) see a NULL; the
+			// type NULL marks the marker as given.
+			m.SetValue(nil)
+			m.SetType(types.NewFieldType(mysql.TypeNull))
+			continue
+		}
+		m.SetValue(paramValue{lit: lit})
 	}
 	return nil
 }
 
-// plural renders "1 thing" or "n things".
-func plural(n int, one, many string) string {
+// countOf renders "1 thing" or "n things".
+func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
 }
 
-// ParamLiteral converts the value of parameter pos (1-based, for messages) into a typed
+// paramLiteral converts the value of parameter pos (1-based, for messages) into a typed
 // literal, by the rules of SetParams.
-func ParamLiteral(v any, pos int) (*planner.Literal, error) {
+func paramLiteral(v any, pos int) (*planner.Literal, error) {
 	switch x := v.(type) {
 	case nil:
 		return planner.NewLiteral(nil, planner.Null), nil
@@ -157,10 +185,24 @@ func unsignedLiteral(x uint64) *planner.Literal {
 // may be bound more than once, as ORDER BY and GROUP BY rebind expressions).
 func (s *state) bindParam(m ast.ParamMarkerExpr) (planner.Expr, error) {
 	v, ok := m.GetValue().(paramValue)
+	if !ok && m.GetValue() == nil && m.GetType().GetType() == mysql.TypeNull {
+		return planner.NewLiteral(nil, planner.Null), nil
+	}
 	if !ok {
-		return nil, errs.Planf("parameter marker ?%s has no value: %s", s.at(m, "?"), paramHint(s))
+		return nil, errs.Planf("parameter marker ?%s has no value: %s", s.markerAt(m), paramHint(s))
 	}
 	return planner.NewLiteral(v.lit.Value, v.lit.Typ), nil
+}
+
+// markerAt returns " at line L, column C" for a marker, or "" when its recorded position is
+// not a '?' of the statement's text (state.at finds names, which a marker is not).
+func (s *state) markerAt(m ast.ParamMarkerExpr) string {
+	o := m.OriginTextPosition()
+	if s.q == nil || o < 0 || o >= len(s.sql) || s.sql[o] != '?' {
+		return ""
+	}
+	line, col := s.q.Position(o)
+	return fmt.Sprintf(" at line %d, column %d", line, col)
 }
 
 // paramHint says why a marker has no value where it is.

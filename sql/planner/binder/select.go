@@ -373,8 +373,15 @@ func (s *state) limitValue(n ast.ExprNode, what string) (int64, error) {
 			}
 		}
 	}
-	if _, ok := n.(ast.ParamMarkerExpr); ok {
-		return 0, errs.NotImplementedf("%s with a parameter is not supported", what)
+	if m, ok := n.(ast.ParamMarkerExpr); ok {
+		e, err := s.bindParam(m)
+		if err != nil {
+			return 0, err
+		}
+		if v, ok := e.(*planner.Literal).Value.(int64); ok && v >= 0 {
+			return v, nil
+		}
+		return 0, errs.Planf("%s must be a non-negative integer, got the parameter %s", what, e)
 	}
 	return 0, errs.Planf("%s must be a non-negative integer constant, got %s", what, s.text(n))
 }
