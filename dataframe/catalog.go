@@ -24,7 +24,13 @@ type tableDef struct {
 	Format   string            `json:"format"`
 	Location string            `json:"location"`
 	Options  map[string]string `json:"options,omitempty"`
+	// Kind is "managed" for a table Ember stores (Location is then its folder relative to
+	// the warehouse, DDL its declaration, see managed.go); "" for an external table.
+	Kind string `json:"kind,omitempty"`
+	DDL  string `json:"ddl,omitempty"`
 }
+
+const kindManaged = "managed"
 
 // DefaultDatabase is the database that exists from the start and that a new session uses.
 const DefaultDatabase = "default"
@@ -72,6 +78,12 @@ type catalog struct {
 	tables    map[string]tableDef
 	views     map[string]*viewDef
 	sources   map[string]datasource.Source
+	// managedOpen caches the open managed tables of tables; temps holds the session's
+	// temporary tables (and every managed table of a catalog without a warehouse), with
+	// their scratch folders in tempDirs.
+	managedOpen map[string]*managedEntry
+	temps       map[string]*managedEntry
+	tempDirs    map[string]string
 }
 
 const catalogFile = "catalog.json"
@@ -80,6 +92,7 @@ const catalogFile = "catalog.json"
 // reports whether the warehouse is new (no catalog file yet).
 func openCatalog(dir string) (*catalog, bool, error) {
 	c := &catalog{dir: dir, tables: map[string]tableDef{}, views: map[string]*viewDef{}, sources: map[string]datasource.Source{},
+		managedOpen: map[string]*managedEntry{}, temps: map[string]*managedEntry{}, tempDirs: map[string]string{},
 		databases: map[string]string{DefaultDatabase: DefaultDatabase}, current: DefaultDatabase}
 	if dir == "" {
 		return c, true, nil
@@ -182,7 +195,8 @@ func (c *catalog) createTable(d tableDef, orReplace, ifNotExists bool) error {
 	key := tableKey(db, d.Name)
 	_, isTable := c.tables[key]
 	_, isView := c.views[key]
-	if isTable || isView {
+	_, isTemp := c.temps[key]
+	if isTable || isView || isTemp {
 		if ifNotExists {
 			return nil
 		}
@@ -267,6 +281,12 @@ func (c *catalog) drop(dbName, name string, wantView bool) (bool, error) {
 	case wantView:
 		return false, nil
 	}
+	if _, ok := c.temps[key]; ok {
+		dir := c.tempDirs[key]
+		delete(c.temps, key)
+		delete(c.tempDirs, key)
+		return true, dropStore(dir)
+	}
 	d, ok := c.tables[key]
 	if !ok {
 		return false, nil
@@ -277,6 +297,12 @@ func (c *catalog) drop(dbName, name string, wantView bool) (bool, error) {
 		return false, err
 	}
 	delete(c.sources, key)
+	if d.Kind == kindManaged {
+		delete(c.managedOpen, key)
+		if err := dropStore(filepath.Join(c.dir, d.Location)); err != nil {
+			return true, errs.Execf("table %s was dropped but its folder could not be removed: %v", name, err)
+		}
+	}
 	return true, nil
 }
 
@@ -292,9 +318,21 @@ func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View,
 	if v, ok := c.views[key]; ok {
 		return nil, v, nil
 	}
+	if e, ok := c.temps[key]; ok {
+		t, err := e.snapshot()
+		return t, nil, err
+	}
 	d, ok := c.tables[key]
 	if !ok {
 		return nil, nil, nil
+	}
+	if d.Kind == kindManaged {
+		e, err := c.openManaged(key, d)
+		if err != nil {
+			return nil, nil, err
+		}
+		t, err := e.snapshot()
+		return t, nil, err
 	}
 	if src, ok := c.sources[key]; ok {
 		return src, nil, nil
@@ -327,8 +365,91 @@ func (c *catalog) tableNamesIn(db string) []string {
 			out = append(out, v.name)
 		}
 	}
+	for k, e := range c.temps {
+		if kdb, _ := splitKey(k); kdb == strings.ToLower(db) {
+			out = append(out, e.spec.Name)
+		}
+	}
 	sort.Strings(out)
 	return out
+}
+
+// openManaged opens (once) the store of a managed table of the catalog. Caller holds mu.
+func (c *catalog) openManaged(key string, d tableDef) (*managedEntry, error) {
+	if e, ok := c.managedOpen[key]; ok {
+		return e, nil
+	}
+	spec, err := specOf(d.DDL, d.Database)
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrExecution, err, "the catalog's declaration of table %s", d.Name)
+	}
+	store, err := openStore(filepath.Join(c.dir, d.Location), d.Name)
+	if err != nil {
+		return nil, err
+	}
+	e := &managedEntry{spec: spec, store: store}
+	c.managedOpen[key] = e
+	return e, nil
+}
+
+// addManaged registers a new managed table whose store is in dir: a temporary one in the
+// session, else in the catalog file.
+func (c *catalog) addManaged(e *managedEntry, dir string, temporary bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := tableKey(e.spec.Database, e.spec.Name)
+	if _, ok := c.tables[key]; ok {
+		return errs.Planf("table %q already exists", e.spec.Name)
+	}
+	if _, ok := c.temps[key]; ok {
+		return errs.Planf("table %q already exists", e.spec.Name)
+	}
+	if temporary {
+		c.temps[key] = e
+		c.tempDirs[key] = dir
+		return nil
+	}
+	rel, err := filepath.Rel(c.dir, dir)
+	if err != nil {
+		return errs.Internalf("table folder %s is outside the warehouse: %v", dir, err)
+	}
+	c.tables[key] = tableDef{Database: e.spec.Database, Name: e.spec.Name, Kind: kindManaged, Location: rel, DDL: ddlOf(e.spec)}
+	if err := c.save(); err != nil {
+		delete(c.tables, key)
+		return err
+	}
+	c.managedOpen[key] = e
+	return nil
+}
+
+// managed returns the managed table named db.name (db "" is the session's), or a plan
+// error: unknown, or not managed (a view or an external table takes no INSERT).
+func (c *catalog) managed(dbName, name string) (*managedEntry, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	db, err := c.resolveDB(dbName)
+	if err != nil {
+		return nil, err
+	}
+	key := tableKey(db, name)
+	if e, ok := c.temps[key]; ok {
+		return e, nil
+	}
+	if _, ok := c.views[key]; ok {
+		return nil, errs.Planf("%q is a view; only tables created with CREATE TABLE can be written", name)
+	}
+	d, ok := c.tables[key]
+	if !ok {
+		msg := fmt.Sprintf("unknown table %q", name)
+		if near := udf.Nearest(name, c.tableNamesIn(db)); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		}
+		return nil, errs.Planf("%s", msg)
+	}
+	if d.Kind != kindManaged {
+		return nil, errs.Planf("table %q reads %s files (CREATE TABLE ... USING); only tables created with CREATE TABLE (columns) or AS SELECT can be written", name, d.Format)
+	}
+	return c.openManaged(key, d)
 }
 
 // databaseName returns a database's name as created (name itself when unknown).
@@ -416,8 +537,19 @@ func (c *catalog) dropDatabase(name string, ifExists, cascade bool) (bool, error
 		}
 		return false, err
 	}
-	for k := range oldTables {
+	for k, d := range oldTables {
 		delete(c.sources, k)
+		delete(c.managedOpen, k)
+		if d.Kind == kindManaged {
+			dropStore(filepath.Join(c.dir, d.Location))
+		}
+	}
+	for k := range c.temps {
+		if kdb, _ := splitKey(k); kdb == low {
+			dropStore(c.tempDirs[k])
+			delete(c.temps, k)
+			delete(c.tempDirs, k)
+		}
 	}
 	for k := range c.views {
 		if kdb, _ := splitKey(k); kdb == low {

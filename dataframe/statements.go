@@ -42,6 +42,12 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 			return s.describe(show.Table)
 		}
 		return s.explain(ctx, q.WithNode(n.Stmt), strings.ToLower(n.Format), n.Analyze)
+	case *ast.CreateTableStmt:
+		return s.createManaged(ctx, q)
+	case *ast.InsertStmt:
+		return s.insert(ctx, q, n)
+	case *ast.TruncateTableStmt:
+		return s.truncate(ctx, n)
 	case *ast.CreateDatabaseStmt:
 		created, err := s.cat.createDatabase(n.Name.O, n.IfNotExists)
 		if err != nil {

@@ -50,7 +50,10 @@
 // leading columns it holds: columns added later read as their "default" there, an Arrow
 // IPC stream of one batch of one row and one column (named after the column, nullable,
 // of its type), or NULL when the default is absent. "rows" and "columns" are checked
-// against the file's footer when it is first read.
+// against the file's footer when it is first read. Data files use Options.Parquet,
+// except that a file with a row group where a VARCHAR column (or ARRAY<VARCHAR>'s
+// elements) has no non-NULL value is written with PLAIN strings: a workaround for the
+// Parquet reader (hasStringChunkWithoutValues).
 //
 // A log file is a 16-byte header, "EMBERLOG" then the format version as a uint32 and four
 // zero bytes (little endian), followed by records. A record is one committed Append (or
@@ -73,7 +76,9 @@
 // # Commit protocol and invariants
 //
 // Writers of a table run one at a time (a mutex in the Table); snapshots never wait for
-// them. There are two kinds of commit:
+// them. Statements that read the table and write it back (UPDATE, DELETE, ALTER) pass the
+// snapshot they read to OverwriteSince or Replace, which fail with ErrConflict when another
+// write committed in between. There are two kinds of commit:
 //
 //   - A log append (Append below the compaction thresholds): write the record after the
 //     log's committed end, fsync the log. The fsync's return is the commit; the manifest
@@ -98,7 +103,7 @@
 // Which writes switch the manifest: Append when the log would reach Options.CompactRows
 // rows or pass Options.CompactBytes (the log's rows and the new rows become one data file,
 // so thousands of single-row appends make neither thousands of files nor a rewrite of the
-// table); Overwrite, Replace and Truncate (the new rows go to the new log when small, to
+// table); Overwrite, OverwriteSince, Replace and Truncate (the new rows go to the new log when small, to
 // one data file otherwise); AddColumn (data files keep their columns, the log's rows are
 // copied into the new log with the default); Compact (the log becomes a data file).
 //
@@ -108,7 +113,8 @@
 //
 // # How to add an operation
 //
-//  1. Write the method on Table in table.go: take writeMu, call writable, check the input
+//  1. Write the method on Table in table.go: take writeMu, call writable (writableSince
+//     when it writes what it computed from a snapshot), check the input
 //     (conform for rows, checkSchema for schemas), describe the next version as a plan
 //     (schema, defaults, the files kept, the rows of a new data file, the first record of
 //     the new log) and call commit. An operation that only adds rows to the log goes

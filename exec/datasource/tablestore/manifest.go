@@ -137,6 +137,8 @@ func parseManifest(path string, data []byte) (*manifest, error) {
 		}
 		fields[i] = arrow.Field{Name: c.Name, Type: t, Nullable: c.Nullable}
 		if c.Default != nil {
+			// Decoded once to validate it (on the Go heap: it is dropped at once); readers
+			// decode it again with their own allocator.
 			d, err := decodeDefault(fields[i], c.Default, memory.NewGoAllocator())
 			if err != nil {
 				return nil, bad("column %q: default: %v", c.Name, err)

@@ -330,13 +330,26 @@ func (t *Table) appendLog(payload []byte) error {
 }
 
 // Overwrite replaces every row of the table with the rows of batches in one atomic commit
-// (INSERT OVERWRITE; and UPDATE and DELETE, which the caller computes from a snapshot).
-// The batches follow Append's rules and stay the caller's. Small results go to a new log,
-// others to one Parquet file; the old files are removed once no snapshot uses them.
+// (INSERT OVERWRITE). The batches follow Append's rules and stay the caller's. Small
+// results go to a new log, others to one Parquet file; the old files are removed once no
+// snapshot uses them.
 func (t *Table) Overwrite(ctx context.Context, batches []arrow.RecordBatch) (int64, error) {
+	return t.OverwriteSince(ctx, nil, batches)
+}
+
+// ErrConflict is the cause (errors.Is) of the error OverwriteSince and Replace return when
+// the table committed something after their base snapshot was taken: the statement read
+// stale rows and may be retried.
+var ErrConflict = errors.New("the table changed after the statement read it")
+
+// OverwriteSince is Overwrite for statements that compute the new rows from the table
+// (UPDATE, DELETE): base is the snapshot they read, and the commit fails with ErrConflict,
+// changing nothing, if any write committed since (so that a concurrent INSERT is not
+// lost). A nil base overwrites unconditionally.
+func (t *Table) OverwriteSince(ctx context.Context, base *Snapshot, batches []arrow.RecordBatch) (int64, error) {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	if err := t.writable(ctx); err != nil {
+	if err := t.writableSince(ctx, base); err != nil {
 		return 0, err
 	}
 	return t.overwrite(ctx, t.m.schema, t.m.defaults, batches)
@@ -344,12 +357,13 @@ func (t *Table) Overwrite(ctx context.Context, batches []arrow.RecordBatch) (int
 
 // Replace replaces the schema and every row in one atomic commit, for ALTER TABLE forms
 // that change existing columns (drop, rename, change type), which the caller computes from
-// a snapshot. The schema follows Create's rules; column defaults are dropped (every row is
-// written). The batches follow Append's rules against the new schema and stay the caller's.
-func (t *Table) Replace(ctx context.Context, schema *arrow.Schema, batches []arrow.RecordBatch) (int64, error) {
+// the snapshot base (nil: unconditionally; see OverwriteSince for the conflict rule). The
+// schema follows Create's rules; column defaults are dropped (every row is written). The
+// batches follow Append's rules against the new schema and stay the caller's.
+func (t *Table) Replace(ctx context.Context, base *Snapshot, schema *arrow.Schema, batches []arrow.RecordBatch) (int64, error) {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	if err := t.writable(ctx); err != nil {
+	if err := t.writableSince(ctx, base); err != nil {
 		return 0, err
 	}
 	if err := checkSchema(schema); err != nil {
@@ -516,6 +530,20 @@ func (t *Table) writable(ctx context.Context) error {
 	}
 	if t.broken != nil {
 		return errs.Execf("table %s: an earlier write failed (%v); reopen the table to recover its committed state", t.opts.Name, t.broken)
+	}
+	return nil
+}
+
+// writableSince is writable, plus the check that nothing committed since base.
+func (t *Table) writableSince(ctx context.Context, base *Snapshot) error {
+	if err := t.writable(ctx); err != nil || base == nil {
+		return err
+	}
+	switch st := base.st; {
+	case st.t != t:
+		return errs.Internalf("table %s: base snapshot of table %s", t.opts.Name, st.t.opts.Name)
+	case st.m != t.m || st.logRows != t.cache.rows:
+		return errs.Wrap(errs.ErrExecution, ErrConflict, "table %s: concurrent write", t.opts.Name)
 	}
 	return nil
 }

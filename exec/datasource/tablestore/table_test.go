@@ -324,7 +324,7 @@ func TestReplace(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{{Name: "name", Type: planner.String, Nullable: true}}, nil)
 	b := fromJSON(t, mem, schema, `[{"name": "a"}, {"name": null}]`)
 	defer b.Release()
-	if _, err := tbl.Replace(context.Background(), schema, []arrow.RecordBatch{b}); err != nil {
+	if _, err := tbl.Replace(context.Background(), nil, schema, []arrow.RecordBatch{b}); err != nil {
 		t.Fatal(err)
 	}
 	equalRows(t, "after Replace", readTable(t, tbl, 8192, mem), []string{"a", "NULL"})
@@ -756,5 +756,67 @@ func TestCloseAndDrop(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) || IsTable(dir) {
 		t.Fatalf("folder after Drop: %v", err)
+	}
+}
+
+// TestOverwriteSince checks the conflict rule of read-compute-overwrite statements.
+func TestOverwriteSince(t *testing.T) {
+	mem := checkedMem(t)
+	tbl, _ := mustCreate(t, idSchema, testOpts(mem, 10))
+	other, _ := mustCreate(t, idSchema, testOpts(mem, 10))
+	ctx := context.Background()
+	appendRows(t, tbl, mem, 0, 3)
+	b := idBatch(t, mem, 100, 101)
+	defer b.Release()
+	batches := []arrow.RecordBatch{b}
+	snap := func(tb *Table) *Snapshot {
+		s, err := tb.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Release)
+		return s
+	}
+	tests := []struct {
+		name  string
+		write func() // between the snapshot and the overwrite
+		kind  error
+	}{
+		{"no write", func() {}, nil},
+		{"log append", func() { appendRows(t, tbl, mem, 3, 4) }, ErrConflict},
+		{"fold", func() { appendRows(t, tbl, mem, 4, 20) }, ErrConflict},
+		{"compact", func() {
+			appendRows(t, tbl, mem, 20, 21)
+			s := snap(tbl)
+			if err := tbl.Compact(ctx); err != nil {
+				t.Fatal(err)
+			}
+			_, err := tbl.OverwriteSince(ctx, s, batches)
+			if !errors.Is(err, ErrConflict) {
+				t.Fatalf("after Compact: %v", err)
+			}
+		}, ErrConflict},
+	}
+	for _, tc := range tests {
+		s := snap(tbl)
+		before := tbl.Stats().Rows
+		tc.write()
+		n, err := tbl.OverwriteSince(ctx, s, batches)
+		switch {
+		case tc.kind == nil && (err != nil || n != 1):
+			t.Fatalf("%s: %d, %v", tc.name, n, err)
+		case tc.kind == nil:
+			equalRows(t, tc.name, readTable(t, tbl, 8192, mem), idRows(100, 101))
+		case !errors.Is(err, tc.kind) || !errors.Is(err, errs.ErrExecution):
+			t.Fatalf("%s: %v, want %v", tc.name, err, tc.kind)
+		case tbl.Stats().Rows <= before:
+			t.Fatalf("%s: the conflicting overwrite changed the table", tc.name)
+		}
+		if _, err := tbl.Replace(ctx, s, idSchema, batches); tc.kind != nil && !errors.Is(err, tc.kind) {
+			t.Fatalf("%s: Replace: %v", tc.name, err)
+		}
+	}
+	if _, err := tbl.OverwriteSince(ctx, snap(other), batches); !errors.Is(err, errs.ErrInternal) {
+		t.Fatalf("base of another table: %v", err)
 	}
 }
