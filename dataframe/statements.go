@@ -48,6 +48,10 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 		return s.insert(ctx, q, n)
 	case *ast.TruncateTableStmt:
 		return s.truncate(ctx, n)
+	case *ast.UpdateStmt:
+		return s.update(ctx, n)
+	case *ast.DeleteStmt:
+		return s.delete(ctx, n)
 	case *ast.CreateDatabaseStmt:
 		created, err := s.cat.createDatabase(n.Name.O, n.IfNotExists)
 		if err != nil {

@@ -67,7 +67,7 @@ func ColumnType(ft *types.FieldType) (t arrow.DataType, maxChars int, typeText s
 			}
 		}
 		if n <= 0 {
-			return planner.String, 0, "VARCHAR", nil
+			return planner.String, 0, "TEXT", nil
 		}
 		return planner.String, n, fmt.Sprintf("%s(%d)", kind, n), nil
 	case mysql.TypeBlob, mysql.TypeTinyBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob:
@@ -175,7 +175,11 @@ func (b *Binder) BindCreateTable(q *parser.Query) (spec *planner.TableSpec, quer
 			if specIndex(spec.Columns, c.Name) >= 0 {
 				return nil, nil, errs.Planf("CREATE TABLE ... AS SELECT: the query has two columns named %q; give them distinct aliases", c.Name)
 			}
-			spec.Columns = append(spec.Columns, planner.ColumnSpec{Name: c.Name, Type: c.Type, TypeText: planner.TypeString(c.Type)})
+			text := planner.TypeString(c.Type)
+			if c.Type.ID() == arrow.STRING {
+				text = "TEXT" // MySQL's VARCHAR needs a length
+			}
+			spec.Columns = append(spec.Columns, planner.ColumnSpec{Name: c.Name, Type: c.Type, TypeText: text})
 		}
 		return spec, p, nil
 	}

@@ -1,0 +1,159 @@
+package dataframe
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+func execOK(t *testing.T, s *Session, sql string) *Result {
+	t.Helper()
+	res, err := s.Exec(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return res
+}
+
+func countOf(t *testing.T, s *Session, table string) int64 {
+	t.Helper()
+	res := execOK(t, s, "SELECT count(*) FROM "+table)
+	defer res.Release()
+	return res.Batches[0].Column(0).(*array.Int64).Value(0)
+}
+
+func TestRowsAffected(t *testing.T) {
+	s, err := NewSession(WithWarehouse(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		sql  string
+		want int64
+	}{
+		{"CREATE TABLE t (a INT, b VARCHAR(3))", 0},
+		{"INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, NULL)", 3},
+		{"INSERT INTO t SELECT a + 10, b FROM t WHERE a < 3", 2},
+		{"UPDATE t SET b = 'z' WHERE a > 2", 3},
+		{"UPDATE t SET b = 'w' WHERE a > 100", 0},
+		{"DELETE FROM t WHERE b = 'z'", 3},
+		{"CREATE TABLE c AS SELECT * FROM t", 2},
+		{"INSERT OVERWRITE c SELECT * FROM t WHERE a = 1", 1},
+	}
+	for _, c := range cases {
+		res := execOK(t, s, c.sql)
+		res.Release()
+		if res.RowsAffected != c.want {
+			t.Errorf("%s: %d rows affected, want %d", c.sql, res.RowsAffected, c.want)
+		}
+	}
+	// The tables and their rows survive a new session (a restart).
+	s2, err := NewSession(WithWarehouse(s.cfg.warehouse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countOf(t, s2, "t"); n != 2 {
+		t.Errorf("t has %d rows after restart, want 2", n)
+	}
+}
+
+// TestKilledWriterLeavesWholeStatements kills a child process that keeps inserting 1000 rows
+// per statement and creating tables with CREATE TABLE AS SELECT; whatever the moment of the
+// kill, every table holds whole statements' rows.
+func TestKilledWriterLeavesWholeStatements(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	if dir := os.Getenv("EMBER_TEST_WRITER"); dir != "" {
+		writerChild(dir)
+		return
+	}
+	for round, delay := range []time.Duration{150, 400, 900} {
+		dir := t.TempDir()
+		s, err := NewSession(WithWarehouse(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		execOK(t, s, "CREATE TABLE t (a BIGINT NOT NULL, b VARCHAR(20))").Release()
+		execOK(t, s, "CREATE TABLE src AS SELECT 1 AS a, 'row' AS b").Release()
+		for range 10 {
+			execOK(t, s, "INSERT INTO src SELECT a + 1, b FROM src").Release()
+		}
+		closeStores(dir) // the child opens the folders
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledWriterLeavesWholeStatements$")
+		cmd.Env = append(os.Environ(), "EMBER_TEST_WRITER="+dir)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+			t.Fatalf("round %d: the writer stopped by itself (%v) before it was killed", round, cmd.ProcessState)
+		}
+
+		s2, err := NewSession(WithWarehouse(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := countOf(t, s2, "t")
+		if n%1024 != 0 {
+			t.Errorf("round %d: t holds %d rows, not a multiple of 1024 (a statement was half applied)", round, n)
+		}
+		for i := 0; ; i++ {
+			name := "c" + strconv.Itoa(i)
+			found := false
+			for _, tn := range s2.TableNames() {
+				found = found || tn == name
+			}
+			if !found {
+				break
+			}
+			if got := countOf(t, s2, name); got != 1024 {
+				t.Errorf("round %d: %s holds %d rows, want 1024", round, name, got)
+			}
+		}
+		t.Logf("round %d: killed after %v with %d rows in t", round, delay*time.Millisecond, n)
+		closeStores(dir)
+	}
+}
+
+// writerChild inserts and creates tables until it is killed.
+func writerChild(dir string) {
+	s, err := NewSession(WithWarehouse(dir))
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx := context.Background()
+	for i := 0; ; i++ {
+		for _, q := range []string{"INSERT INTO t SELECT a, b FROM src", fmt.Sprintf("CREATE TABLE c%d AS SELECT * FROM src", i)} {
+			res, err := s.Exec(ctx, q)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(3)
+			}
+			res.Release()
+		}
+	}
+}
+
+// closeStores closes the open tables of a warehouse in this process, so that another
+// process may open them.
+func closeStores(dir string) {
+	openStores.Lock()
+	defer openStores.Unlock()
+	for k, t := range openStores.m {
+		if len(k) >= len(dir) && k[:len(dir)] == dir {
+			t.Close()
+			delete(openStores.m, k)
+		}
+	}
+}
