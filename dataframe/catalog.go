@@ -28,6 +28,8 @@ type tableDef struct {
 	// the warehouse, DDL its declaration, see managed.go); "" for an external table.
 	Kind string `json:"kind,omitempty"`
 	DDL  string `json:"ddl,omitempty"`
+	// Indexes are the indexes CREATE INDEX recorded (see alter.go).
+	Indexes []indexDef `json:"indexes,omitempty"`
 }
 
 const kindManaged = "managed"
@@ -84,6 +86,7 @@ type catalog struct {
 	managedOpen map[string]*managedEntry
 	temps       map[string]*managedEntry
 	tempDirs    map[string]string
+	tempIndexes map[string][]indexDef
 }
 
 const catalogFile = "catalog.json"
@@ -92,7 +95,7 @@ const catalogFile = "catalog.json"
 // reports whether the warehouse is new (no catalog file yet).
 func openCatalog(dir string) (*catalog, bool, error) {
 	c := &catalog{dir: dir, tables: map[string]tableDef{}, views: map[string]*viewDef{}, sources: map[string]datasource.Source{},
-		managedOpen: map[string]*managedEntry{}, temps: map[string]*managedEntry{}, tempDirs: map[string]string{},
+		managedOpen: map[string]*managedEntry{}, temps: map[string]*managedEntry{}, tempDirs: map[string]string{}, tempIndexes: map[string][]indexDef{},
 		databases: map[string]string{DefaultDatabase: DefaultDatabase}, current: DefaultDatabase}
 	if dir == "" {
 		return c, true, nil

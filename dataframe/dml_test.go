@@ -157,3 +157,34 @@ func closeStores(dir string) {
 		}
 	}
 }
+
+func TestShowCreateTable(t *testing.T) {
+	s, err := NewSession(WithWarehouse(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE a1 (id INT NOT NULL, name VARCHAR(10), d DECIMAL(6,2) DEFAULT 2.5, PRIMARY KEY (id))",
+		"ALTER TABLE a1 ADD COLUMN note TEXT",
+		"CREATE INDEX by_name ON a1 (name)",
+	} {
+		execOK(t, s, q).Release()
+	}
+	res := execOK(t, s, "SHOW CREATE TABLE a1")
+	defer res.Release()
+	got := res.Batches[0].Column(1).ValueStr(0)
+	want := "CREATE TABLE `a1` (\n  `id` INT NOT NULL,\n  `name` VARCHAR(10),\n  `d` DECIMAL(6,2) DEFAULT 2.50,\n  `note` TEXT,\n  PRIMARY KEY (`id`)\n);\nCREATE INDEX `by_name` ON `a1` (`name`)"
+	if got != want {
+		t.Fatalf("SHOW CREATE TABLE:\n%s\nwant:\n%s", got, want)
+	}
+	// The declaration, its added column and index survive a restart.
+	s2, err := NewSession(WithWarehouse(s.cfg.warehouse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2 := execOK(t, s2, "SHOW CREATE TABLE a1")
+	defer res2.Release()
+	if got2 := res2.Batches[0].Column(1).ValueStr(0); got2 != want {
+		t.Fatalf("after restart:\n%s", got2)
+	}
+}

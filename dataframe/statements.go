@@ -50,6 +50,12 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 		return s.truncate(ctx, n)
 	case *ast.UpdateStmt:
 		return s.update(ctx, n)
+	case *ast.AlterTableStmt:
+		return s.alterTable(ctx, n)
+	case *ast.CreateIndexStmt:
+		return s.createIndex(n)
+	case *ast.DropIndexStmt:
+		return s.dropIndex(n)
 	case *ast.DeleteStmt:
 		return s.delete(ctx, n)
 	case *ast.CreateDatabaseStmt:
@@ -77,6 +83,8 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 		return &Result{Message: fmt.Sprintf("using database %s", n.DBName)}, nil
 	case *ast.ShowStmt:
 		switch n.Tp {
+		case ast.ShowCreateTable:
+			return s.showCreateTable(n.Table)
 		case ast.ShowDatabases:
 			names := s.cat.databaseNames()
 			rows := make([][]string, len(names))
