@@ -197,7 +197,10 @@ func firstWord(sql string) string {
 
 func (s *Session) createTableUsing(ctx context.Context, x *parser.CreateTableUsing) (*Result, error) {
 	if x.AsSelect != nil {
-		return nil, errs.NotImplementedf("CREATE TABLE ... AS SELECT (managed tables come with a later issue)")
+		return s.createTableUsingAsSelect(ctx, x)
+	}
+	if len(x.PartitionedBy) > 0 {
+		return nil, errs.Planf("PARTITIONED BY describes how CREATE TABLE ... AS SELECT writes files; a table over existing files is read as it is")
 	}
 	if x.Location == "" {
 		return nil, errs.Planf("CREATE TABLE %s USING %s needs a LOCATION", x.Name, x.Format)

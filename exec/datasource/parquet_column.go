@@ -399,6 +399,11 @@ func (c *stringColumn) load() error {
 
 // segmentBytes returns the bytes of the next cnt dense values of the current page.
 func (c *stringColumn) segmentBytes(cnt int) int {
+	if cnt == 0 {
+		// A page without values (all NULL) may have no offsets, and a dictionary page no
+		// indexes (idx is then nil too).
+		return 0
+	}
 	if c.idx == nil {
 		return int(c.offs[c.val+cnt] - c.offs[c.val])
 	}

@@ -19,10 +19,10 @@ type ColumnDef struct {
 // CreateTableUsing is Spark's data source table:
 //
 //	CREATE [OR REPLACE] [TEMPORARY | EXTERNAL] TABLE [IF NOT EXISTS] name [(col type, ...)]
-//	  USING format [OPTIONS (key 'value', key = 'value', ...)] [LOCATION 'path']
-//	  [AS select]
+//	  USING format [OPTIONS (key 'value', key = 'value', ...)] [PARTITIONED BY (col, ...)]
+//	  [LOCATION 'path'] [AS select]
 //
-// OPTIONS and LOCATION come in either order, each at most once.
+// OPTIONS, PARTITIONED BY and LOCATION come in any order, each at most once.
 type CreateTableUsing struct {
 	// Name is the table name, its parts unquoted and joined with "." ("db.t").
 	Name                   string
@@ -38,6 +38,8 @@ type CreateTableUsing struct {
 	Options map[string]string
 	// Location is the LOCATION path, or "".
 	Location string
+	// PartitionedBy lists the PARTITIONED BY columns (hive-style folders), unquoted.
+	PartitionedBy []string
 	// AsSelect is the query of CREATE TABLE ... AS select, or nil.
 	AsSelect *Query
 	SQL      string
@@ -321,10 +323,34 @@ func (c *cursor) table(t *CreateTableUsing) error {
 	}
 	t.Format = strings.ToLower(format)
 	t.Options = map[string]string{}
-	seenOptions, seenLocation := false, false
+	seenOptions, seenLocation, seenPartitions := false, false, false
 	for !c.atEnd() {
 		kw := c.toks[c.i]
 		switch {
+		case c.acceptWord("PARTITIONED"):
+			if seenPartitions {
+				return errorAtToken(c.src, kw, "PARTITIONED BY given twice")
+			}
+			seenPartitions = true
+			if err := c.expectWord("BY"); err != nil {
+				return err
+			}
+			if err := c.expectPunct('('); err != nil {
+				return err
+			}
+			for {
+				col, err := c.ident("a partition column")
+				if err != nil {
+					return err
+				}
+				t.PartitionedBy = append(t.PartitionedBy, col)
+				if c.acceptPunct(')') {
+					break
+				}
+				if err := c.expectPunct(','); err != nil {
+					return err
+				}
+			}
 		case c.acceptWord("OPTIONS"):
 			if seenOptions {
 				return errorAtToken(c.src, kw, "OPTIONS given twice")
@@ -353,7 +379,7 @@ func (c *cursor) table(t *CreateTableUsing) error {
 			}
 			return nil
 		default:
-			return c.fail("expected OPTIONS, LOCATION, AS or the end of the statement")
+			return c.fail("expected OPTIONS, PARTITIONED BY, LOCATION, AS or the end of the statement")
 		}
 	}
 	if t.External && t.Location == "" && t.Options["path"] == "" {
