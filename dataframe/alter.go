@@ -12,6 +12,7 @@ import (
 	"github.com/embersql/ember/sql/parser"
 	"github.com/embersql/ember/sql/planner"
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
 )
 
 // ALTER TABLE (ADD COLUMN, RENAME TO), CREATE/DROP INDEX (recorded, no effect on results)
@@ -370,4 +371,15 @@ func indexText(table string, idx []indexDef) string {
 		fmt.Fprintf(&b, ";\nCREATE %s %s ON %s (%s)", kind, quoteIdent(x.Name), quoteIdent(table), strings.Join(cols, ", "))
 	}
 	return b.String()
+}
+
+// sqlText renders a node back to SQL: names quoted, strings single-quoted.
+func sqlText(n ast.Node) (string, error) {
+	var b strings.Builder
+	flags := format.RestoreStringSingleQuotes | format.RestoreNameBackQuotes | format.RestoreKeyWordUppercase |
+		format.RestoreSpacesAroundBinaryOperation | format.RestoreStringWithoutCharset
+	if err := n.Restore(format.NewRestoreCtx(flags, &b)); err != nil {
+		return "", errs.Internalf("restoring SQL text: %v", err)
+	}
+	return b.String(), nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/embersql/ember/sql/parser"
 	"github.com/embersql/ember/sql/planner"
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/format"
 )
 
 // UPDATE and DELETE rewrite the whole table in one commit: the new rows are computed by an
@@ -20,19 +19,8 @@ import (
 // the values get the columns' types and constraints; DELETE: the rows whose condition is
 // not TRUE), and replace the table's rows only if nothing else committed since the
 // statement read it (tablestore.OverwriteSince), retrying a few times otherwise. The
-// statements are composed as SQL text from the parsed tree (TiDB's Restore), so the
-// condition and values mean exactly what they meant in the statement.
-
-// sqlText renders a node back to SQL: names quoted, strings single-quoted.
-func sqlText(n ast.Node) (string, error) {
-	var b strings.Builder
-	flags := format.RestoreStringSingleQuotes | format.RestoreNameBackQuotes | format.RestoreKeyWordUppercase |
-		format.RestoreSpacesAroundBinaryOperation | format.RestoreStringWithoutCharset
-	if err := n.Restore(format.NewRestoreCtx(flags, &b)); err != nil {
-		return "", errs.Internalf("restoring SQL text: %v", err)
-	}
-	return b.String(), nil
-}
+// queries are built from the statement's own parsed nodes (its condition, its values, with
+// their ? parameters and positions), so they mean exactly what the statement said.
 
 // singleTable returns the table of an UPDATE or DELETE, which must name exactly one.
 func singleTable(refs *ast.TableRefsClause, what string) (*ast.TableName, error) {
@@ -53,11 +41,30 @@ func singleTable(refs *ast.TableRefsClause, what string) (*ast.TableName, error)
 	return tn, nil
 }
 
-func qualifiedName(db, name string) string {
-	return quoteIdent(db) + "." + quoteIdent(name)
+// selectFrom builds SELECT fields FROM tn [WHERE where] as a parsed statement.
+func selectFrom(tn *ast.TableName, fields []ast.ExprNode, where ast.ExprNode) *ast.SelectStmt {
+	fl := &ast.FieldList{}
+	for _, f := range fields {
+		fl.Fields = append(fl.Fields, &ast.SelectField{Expr: f})
+	}
+	return &ast.SelectStmt{
+		Kind:   ast.SelectStmtKindSelect,
+		Fields: fl,
+		From:   &ast.TableRefsClause{TableRefs: &ast.Join{Left: &ast.TableSource{Source: tn}}},
+		Where:  where,
+	}
 }
 
-func (s *Session) update(ctx context.Context, n *ast.UpdateStmt) (*Result, error) {
+// countWhere is SELECT count(*) FROM tn [WHERE where].
+func countWhere(tn *ast.TableName, where ast.ExprNode) *ast.SelectStmt {
+	return selectFrom(tn, []ast.ExprNode{&ast.AggregateFuncExpr{F: ast.AggFuncCount, Args: []ast.ExprNode{ast.NewValueExpr(int64(1), "", "")}}}, where)
+}
+
+func columnExpr(tn *ast.TableName, name string) *ast.ColumnNameExpr {
+	return &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: tn.Name, Name: ast.NewCIStr(name)}}
+}
+
+func (s *Session) update(ctx context.Context, q *parser.Query, n *ast.UpdateStmt) (*Result, error) {
 	if n.Order != nil || n.Limit != nil || n.With != nil || n.IgnoreErr || n.MultipleTable {
 		return nil, errs.NotImplementedf("UPDATE with ORDER BY, LIMIT, WITH, IGNORE or several tables is not supported")
 	}
@@ -69,16 +76,10 @@ func (s *Session) update(ctx context.Context, n *ast.UpdateStmt) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	where := "TRUE"
-	if n.Where != nil {
-		if where, err = sqlText(n.Where); err != nil {
-			return nil, err
-		}
-	}
-	set := map[int]string{}
+	set := map[int]ast.ExprNode{}
 	for _, a := range n.List {
 		i := specIndexOf(entry.spec.Columns, a.Column.Name.O)
-		if i < 0 || (a.Column.Table.O != "" && !strings.EqualFold(a.Column.Table.O, entry.spec.Name)) {
+		if i < 0 || (a.Column.Table.O != "" && !strings.EqualFold(a.Column.Table.O, tn.Name.O)) {
 			return nil, errs.Planf("table %s has no column %q", entry.spec.Name, a.Column.Name.O)
 		}
 		if _, dup := set[i]; dup {
@@ -87,27 +88,26 @@ func (s *Session) update(ctx context.Context, n *ast.UpdateStmt) (*Result, error
 		if _, isDefault := a.Expr.(*ast.DefaultExpr); isDefault {
 			return nil, errs.NotImplementedf("SET %s = DEFAULT is not supported", a.Column.Name.O)
 		}
-		v, err := sqlText(a.Expr)
-		if err != nil {
-			return nil, err
-		}
-		set[i] = v
+		set[i] = a.Expr
 	}
-	cols := make([]string, len(entry.spec.Columns))
+	fields := make([]ast.ExprNode, len(entry.spec.Columns))
 	for i, c := range entry.spec.Columns {
-		if v, ok := set[i]; ok {
-			cols[i] = fmt.Sprintf("CASE WHEN (%s) THEN (%s) ELSE %s END", where, v, quoteIdent(c.Name))
-		} else {
-			cols[i] = quoteIdent(c.Name)
+		col := columnExpr(tn, c.Name)
+		v, ok := set[i]
+		switch {
+		case !ok:
+			fields[i] = col
+		case n.Where == nil:
+			fields[i] = v
+		default:
+			fields[i] = &ast.CaseExpr{WhenClauses: []*ast.WhenClause{{Expr: n.Where, Result: v}}, ElseClause: col}
 		}
 	}
-	table := qualifiedName(entry.spec.Database, entry.spec.Name)
-	rewrite := "INSERT INTO " + table + " SELECT " + strings.Join(cols, ", ") + " FROM " + table
-	count := "SELECT count(*) FROM " + table + " WHERE (" + where + ")"
-	return s.rewriteTable(ctx, entry, rewrite, count, "updated")
+	rewrite := q.WithNode(&ast.InsertStmt{Table: n.TableRefs, Select: selectFrom(tn, fields, nil)})
+	return s.rewriteTable(ctx, entry, rewrite, q.WithNode(countWhere(tn, n.Where)), "updated")
 }
 
-func (s *Session) delete(ctx context.Context, n *ast.DeleteStmt) (*Result, error) {
+func (s *Session) delete(ctx context.Context, q *parser.Query, n *ast.DeleteStmt) (*Result, error) {
 	if n.Order != nil || n.Limit != nil || n.With != nil || n.IgnoreErr || n.IsMultiTable {
 		return nil, errs.NotImplementedf("DELETE with ORDER BY, LIMIT, WITH, IGNORE or several tables is not supported")
 	}
@@ -119,35 +119,34 @@ func (s *Session) delete(ctx context.Context, n *ast.DeleteStmt) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	where := "TRUE"
-	if n.Where != nil {
-		if where, err = sqlText(n.Where); err != nil {
+	if n.Where == nil {
+		before := entry.store.Stats().Rows
+		if err := entry.store.Truncate(ctx); err != nil {
 			return nil, err
 		}
+		return &Result{Message: fmt.Sprintf("%d rows deleted", before), RowsAffected: before}, nil
 	}
-	table := qualifiedName(entry.spec.Database, entry.spec.Name)
-	rewrite := "INSERT INTO " + table + " SELECT * FROM " + table + " WHERE (" + where + ") IS NOT TRUE"
-	count := "SELECT count(*) FROM " + table + " WHERE (" + where + ")"
-	return s.rewriteTable(ctx, entry, rewrite, count, "deleted")
+	keep := &ast.IsTruthExpr{Expr: n.Where, Not: true, True: 1}
+	star := &ast.SelectStmt{Kind: ast.SelectStmtKindSelect,
+		Fields: &ast.FieldList{Fields: []*ast.SelectField{{WildCard: &ast.WildCardField{}}}},
+		From:   &ast.TableRefsClause{TableRefs: &ast.Join{Left: &ast.TableSource{Source: tn}}},
+		Where:  keep}
+	rewrite := q.WithNode(&ast.InsertStmt{Table: n.TableRefs, Select: star})
+	return s.rewriteTable(ctx, entry, rewrite, q.WithNode(countWhere(tn, n.Where)), "deleted")
 }
 
 // rewriteTable replaces a table's rows with those of rewrite (an INSERT ... SELECT over the
-// table, of which only the SELECT's rows are used) and reports countSQL's count as the rows
+// table, of which only the SELECT's rows are used) and reports count's count as the rows
 // affected, both read from one snapshot: a commit by someone else in between is detected
 // and the statement runs again.
-func (s *Session) rewriteTable(ctx context.Context, entry *managedEntry, rewrite, countSQL, verb string) (*Result, error) {
-	stmts, err := parser.Parse(rewrite)
-	if err != nil {
-		return nil, errs.Wrap(errs.ErrInternal, err, "composing %q", rewrite)
-	}
-	q := stmts[0].(*parser.Query)
+func (s *Session) rewriteTable(ctx context.Context, entry *managedEntry, q, count *parser.Query, verb string) (*Result, error) {
 	const attempts = 5
 	for attempt := 1; ; attempt++ {
 		base, err := entry.store.Snapshot()
 		if err != nil {
 			return nil, err
 		}
-		n, err := s.rewriteOnce(ctx, entry, q, countSQL, base)
+		n, err := s.rewriteOnce(ctx, entry, q, count, base)
 		base.Release()
 		if errors.Is(err, tablestore.ErrConflict) && attempt < attempts {
 			continue
@@ -159,8 +158,8 @@ func (s *Session) rewriteTable(ctx context.Context, entry *managedEntry, rewrite
 	}
 }
 
-func (s *Session) rewriteOnce(ctx context.Context, entry *managedEntry, q *parser.Query, countSQL string, base *tablestore.Snapshot) (int64, error) {
-	cres, err := s.Exec(ctx, countSQL)
+func (s *Session) rewriteOnce(ctx context.Context, entry *managedEntry, q, count *parser.Query, base *tablestore.Snapshot) (int64, error) {
+	cres, err := s.execQuery(ctx, count)
 	if err != nil {
 		return 0, err
 	}

@@ -49,7 +49,7 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 	case *ast.TruncateTableStmt:
 		return s.truncate(ctx, n)
 	case *ast.UpdateStmt:
-		return s.update(ctx, n)
+		return s.update(ctx, q, n)
 	case *ast.AlterTableStmt:
 		return s.alterTable(ctx, n)
 	case *ast.CreateIndexStmt:
@@ -57,7 +57,7 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 	case *ast.DropIndexStmt:
 		return s.dropIndex(n)
 	case *ast.DeleteStmt:
-		return s.delete(ctx, n)
+		return s.delete(ctx, q, n)
 	case *ast.CreateDatabaseStmt:
 		created, err := s.cat.createDatabase(n.Name.O, n.IfNotExists)
 		if err != nil {

@@ -733,3 +733,57 @@ func TestConnectionsAreSessions(t *testing.T) {
 		t.Error("a temporary view is visible through another database")
 	}
 }
+
+// TestDML: managed tables through database/sql: rows affected, parameters in INSERT,
+// UPDATE and DELETE, NULLs, constraint errors, and the rows read back.
+func TestDML(t *testing.T) {
+	db := openDB(t, driver.Config{Warehouse: t.TempDir(), Partitions: 2})
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	mustExec(t, conn, "CREATE TABLE t (id INT NOT NULL, name VARCHAR(8), price DECIMAL(8,2))")
+	ins, err := conn.PrepareContext(ctx, "INSERT INTO t VALUES (?, ?, ?)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range [][]any{{1, "one", "1.10"}, {2, nil, driver.Decimal("2.25")}, {3, "three", nil}} {
+		res, err := ins.ExecContext(ctx, row...)
+		if err != nil {
+			t.Fatalf("insert %d: %v", i, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Errorf("insert %d: %d rows affected", i, n)
+		}
+	}
+	ins.Close()
+	if n, _ := mustExec(t, conn, "UPDATE t SET price = price * 2 WHERE id >= ?", 2).RowsAffected(); n != 2 {
+		t.Errorf("UPDATE: %d rows affected, want 2", n)
+	}
+	if n, _ := mustExec(t, conn, "DELETE FROM t WHERE name IS NULL").RowsAffected(); n != 1 {
+		t.Errorf("DELETE: %d rows affected, want 1", n)
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO t VALUES (?, ?, ?)", nil, "x", 1); err == nil || !strings.Contains(err.Error(), `column "id" of t cannot be NULL (row 1)`) {
+		t.Errorf("NULL into NOT NULL: %v", err)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT id, name, price FROM t ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var id int64
+		var name sql.NullString
+		var price sql.NullString
+		if err := rows.Scan(&id, &name, &price); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %v %v", id, name.String, price))
+	}
+	rows.Close()
+	if want := []string{"1 one {1.10 true}", "3 three { false}"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+}
