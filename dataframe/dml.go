@@ -3,7 +3,6 @@ package dataframe
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -124,7 +123,7 @@ func (s *Session) delete(ctx context.Context, q *parser.Query, n *ast.DeleteStmt
 		if err := entry.store.Truncate(ctx); err != nil {
 			return nil, err
 		}
-		return &Result{Message: fmt.Sprintf("%d rows deleted", before), RowsAffected: before}, nil
+		return &Result{Message: rowsMessage(before, "deleted"), RowsAffected: before}, nil
 	}
 	keep := &ast.IsTruthExpr{Expr: n.Where, Not: true, True: 1}
 	star := &ast.SelectStmt{Kind: ast.SelectStmtKindSelect,
@@ -154,7 +153,7 @@ func (s *Session) rewriteTable(ctx context.Context, entry *managedEntry, q, coun
 		if err != nil {
 			return nil, err
 		}
-		return &Result{Message: fmt.Sprintf("%d rows %s", n, verb), RowsAffected: n}, nil
+		return &Result{Message: rowsMessage(n, verb), RowsAffected: n}, nil
 	}
 }
 

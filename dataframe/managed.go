@@ -320,7 +320,7 @@ func (s *Session) insert(ctx context.Context, q *parser.Query, n *ast.InsertStmt
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Message: fmt.Sprintf("%d rows inserted", count), RowsAffected: count}, nil
+	return &Result{Message: rowsMessage(count, "inserted"), RowsAffected: count}, nil
 }
 
 // truncate empties managed tables.
@@ -333,4 +333,12 @@ func (s *Session) truncate(ctx context.Context, n *ast.TruncateTableStmt) (*Resu
 		return nil, err
 	}
 	return &Result{Message: fmt.Sprintf("table %s truncated", entry.spec.Name)}, nil
+}
+
+// rowsMessage is "1 row inserted", "3 rows deleted".
+func rowsMessage(n int64, verb string) string {
+	if n == 1 {
+		return "1 row " + verb
+	}
+	return fmt.Sprintf("%d rows %s", n, verb)
 }

@@ -302,7 +302,7 @@ func (b *Binder) BindInsert(q *parser.Query, table string, specs []planner.Colum
 		}
 		values := map[int]planner.Expr{}
 		for k, i := range target {
-			e, err := s.storeAs(planner.NewColumnRef(in[k]), specs[i], table)
+			e, err := s.storeAs(planner.NewColumnRef(in[k]), specs[i], table, "")
 			if err != nil {
 				return nil, err
 			}
@@ -329,8 +329,8 @@ func (b *Binder) BindInsert(q *parser.Query, table string, specs []planner.Colum
 			if err != nil {
 				return nil, err
 			}
-			if e, err = s.storeAs(e, specs[i], table); err != nil {
-				return nil, errs.Wrap(errs.KindOf(err), err, "row %d", r+1)
+			if e, err = s.storeAs(e, specs[i], table, fmt.Sprintf(" (row %d)", r+1)); err != nil {
+				return nil, err
 			}
 			values[i] = e
 		}
@@ -343,13 +343,53 @@ func (b *Binder) BindInsert(q *parser.Query, table string, specs []planner.Colum
 	return v, nil
 }
 
-// storeAs converts a value to a column's type for storing it.
-func (s *state) storeAs(e planner.Expr, c planner.ColumnSpec, table string) (planner.Expr, error) {
+// storeAs converts a value to a column's type for storing it; row says which row of
+// VALUES it is (" (row 3)"), for messages.
+func (s *state) storeAs(e planner.Expr, c planner.ColumnSpec, table, row string) (planner.Expr, error) {
 	if arrow.TypeEqual(e.Type(), c.Type) {
 		return e, nil
 	}
 	if familyOf(e.Type()) != famNull && !canCast(e.Type(), c.Type) {
-		return nil, errs.Planf("a %s value cannot be stored in column %q (%s) of %s", planner.TypeString(e.Type()), c.Name, c.TypeText, table)
+		return nil, errs.Planf("a %s value cannot be stored in column %q (%s) of %s%s", planner.TypeString(e.Type()), c.Name, c.TypeText, table, row)
 	}
-	return castTo(e, c.Type, fmt.Sprintf("column %q of %s", c.Name, table))
+	out, err := castTo(e, c.Type, fmt.Sprintf("column %q of %s%s", c.Name, table, row))
+	if err != nil {
+		return nil, err
+	}
+	// A number literal that does not fold into a numeric column is out of its range; say
+	// so here, where the column and row are known, rather than in a run-time cast.
+	if lit, ok := e.(*planner.Literal); ok && lit.Value != nil && outOfRange(lit, c.Type) {
+		return nil, errs.Planf("value %s is out of range for column %q %s of %s%s", lit, c.Name, c.TypeText, table, row)
+	}
+	return out, nil
+}
+
+// outOfRange reports whether a number literal has more integer digits than the type
+// holds (fractional digits are rounded away when stored, as MySQL does).
+func outOfRange(lit *planner.Literal, t arrow.DataType) bool {
+	if !familyOf(lit.Typ).numeric() || !familyOf(t).numeric() || familyOf(t) == famFloat {
+		return false
+	}
+	text := strings.TrimPrefix(planner.FormatValue(lit.Value, lit.Typ, false), "-")
+	if i := strings.IndexAny(text, ".eE"); i >= 0 {
+		if text[i] != '.' {
+			return false // a float in exponent form: left to the run-time cast
+		}
+		text = text[:i]
+	}
+	text = strings.TrimLeft(text, "0")
+	switch familyOf(t) {
+	case famDecimal:
+		p, sc, _ := planner.DecimalParams(t)
+		return int32(len(text)) > p-sc
+	case famInt:
+		limit := map[arrow.Type]int{arrow.INT8: 3, arrow.INT16: 5, arrow.INT32: 10, arrow.INT64: 19}[t.ID()]
+		if len(text) != limit {
+			return len(text) > limit
+		}
+		if v, ok := lit.Value.(int64); ok {
+			return !intFits(v, t)
+		}
+	}
+	return false
 }
