@@ -2,15 +2,19 @@ package dataframe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/embersql/ember/internal/errs"
 )
 
 func execOK(t *testing.T, s *Session, sql string) *Result {
@@ -187,4 +191,22 @@ func TestShowCreateTable(t *testing.T) {
 	if got2 := res2.Batches[0].Column(1).ValueStr(0); got2 != want {
 		t.Fatalf("after restart:\n%s", got2)
 	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	s, err := NewSession(WithInMemoryCatalog(), WithAllocator(mem), WithMemoryLimit(1<<20), WithPartitions(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Small statements run.
+	execOK(t, s, "SELECT 1").Release()
+	// A sort of 810,000 generated rows does not fit in 1 MiB.
+	_, err = s.Exec(context.Background(), "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 900) SELECT a.n * 1000 + b.n AS x FROM r a, r b ORDER BY x DESC")
+	if err == nil || !errors.Is(err, errs.ErrResourceExhausted) || !strings.Contains(err.Error(), "memory limit of 1048576 bytes") {
+		t.Fatalf("error %v, want resource exhausted naming the limit", err)
+	}
+	// The session still works.
+	execOK(t, s, "SELECT 2").Release()
 }

@@ -76,6 +76,7 @@ type config struct {
 	partitions int
 	batchSize  int
 	mem        memory.Allocator
+	memLimit   int64
 }
 
 // DefaultWarehouse is the warehouse directory used when none is given:
@@ -119,6 +120,9 @@ func NewSession(opts ...Option) (*Session, error) {
 	}
 	if s.cfg.mem == nil {
 		s.cfg.mem = memory.DefaultAllocator
+	}
+	if s.cfg.memLimit > 0 {
+		s.cfg.mem = &limitAllocator{parent: s.cfg.mem, limit: s.cfg.memLimit}
 	}
 	dir := s.cfg.warehouse
 	if s.cfg.inMemory {

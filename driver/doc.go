@@ -21,8 +21,9 @@
 // connection has a catalog of its own, as SQLite's :memory: does: to see a table created
 // through one connection, keep to one connection (db.SetMaxOpenConns(1), or a *sql.Conn).
 // Keys: partitions (stages' partitions, default the number of cores) and batch_size (rows
-// per batch, default 8192). memory_limit is reserved and refused until the engine has a
-// memory budget. An unknown key, a repeated key or a bad value is an error naming the key.
+// per batch, default 8192) and memory_limit (a size such as 512MiB or 2GB: the Arrow memory
+// one connection's statement may hold; past it the statement fails with a resource-exhausted
+// error, as nothing spills to disk yet). An unknown key, a repeated key or a bad value is an error naming the key.
 // Paths and values are percent-decoded. ParseDSN reads a DSN into a Config;
 // sql.OpenDB(NewConnector(cfg)) opens a Config built in Go, which may also set the Arrow
 // allocator (a checked one in tests).

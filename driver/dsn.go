@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
@@ -32,15 +33,46 @@ type Config struct {
 	// default). A DSN cannot name one; tests set a checked allocator here and open the
 	// database with sql.OpenDB(NewConnector(cfg)).
 	Allocator memory.Allocator
+	// MemoryLimit caps the Arrow memory each connection's statements hold at once, in bytes
+	// (dataframe.WithMemoryLimit); 0 is no limit.
+	MemoryLimit int64
 }
 
 // dsnKeys are the option keys a DSN may carry, with what each sets.
 var dsnKeys = map[string]func(c *Config, v string) error{
 	"partitions": func(c *Config, v string) error { return positive(&c.Partitions, "partitions", v) },
 	"batch_size": func(c *Config, v string) error { return positive(&c.BatchSize, "batch_size", v) },
-	"memory_limit": func(*Config, string) error {
-		return errs.NotImplementedf("DSN key memory_limit: the engine has no memory limit yet")
+	"memory_limit": func(c *Config, v string) error {
+		n, err := parseBytes(v)
+		if err != nil {
+			return errs.Planf("DSN key memory_limit must be a size such as 512MiB, 2GB or 1048576, got %q", v)
+		}
+		c.MemoryLimit = n
+		return nil
 	},
+}
+
+// parseBytes reads a byte size: a number with an optional unit B, KB, MB, GB, TB (powers of
+// 1000) or KiB, MiB, GiB, TiB (powers of 1024), case-insensitive.
+func parseBytes(v string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"TIB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	u := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, x := range units {
+		if strings.HasSuffix(u, x.suffix) {
+			u, mult = strings.TrimSpace(strings.TrimSuffix(u, x.suffix)), x.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(u, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("bad size %q", v)
+	}
+	return n * mult, nil
 }
 
 func positive(dst *int, key, v string) error {
@@ -56,7 +88,7 @@ func positive(dst *int, key, v string) error {
 //
 //	dsn      = [location] ["?" option {"&" option}]
 //	location = ":memory:" | "file:" path | "warehouse=" path | path
-//	option   = key "=" value      (keys: partitions, batch_size)
+//	option   = key "=" value      (keys: partitions, batch_size, memory_limit)
 //
 // An empty location is the default warehouse. "file:///dir" is "/dir". Paths and values are
 // percent-decoded, so a path holding '?', '=' or '%' writes them as %3F, %3D, %25. An unknown
@@ -150,6 +182,9 @@ func (c *Config) sessionOptions() []dataframe.Option {
 	}
 	if c.Allocator != nil {
 		opts = append(opts, dataframe.WithAllocator(c.Allocator))
+	}
+	if c.MemoryLimit > 0 {
+		opts = append(opts, dataframe.WithMemoryLimit(c.MemoryLimit))
 	}
 	return opts
 }

@@ -32,6 +32,9 @@ func TestParseDSN(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if cfg.MemoryLimit != 0 {
+				t.Errorf("memory limit %d", cfg.MemoryLimit)
+			}
 			got := fmt.Sprintf("%q %v %d %d", cfg.Warehouse, cfg.InMemory, cfg.Partitions, cfg.BatchSize)
 			if got != c.want {
 				t.Errorf("got %s, want %s", got, c.want)
@@ -51,7 +54,8 @@ func TestParseDSNErrors(t *testing.T) {
 		{"/wh?partitions=0", errs.ErrPlan, `DSN key partitions must be a positive integer, got "0"`},
 		{"/wh?batch_size=big", errs.ErrPlan, `DSN key batch_size must be a positive integer, got "big"`},
 		{"/wh?partitions=2&partitions=3", errs.ErrPlan, "DSN key partitions is given twice"},
-		{"/wh?memory_limit=1GiB", errs.ErrNotImplemented, "DSN key memory_limit: the engine has no memory limit yet"},
+		{"/wh?memory_limit=lots", errs.ErrPlan, `DSN key memory_limit must be a size such as 512MiB, 2GB or 1048576, got "lots"`},
+		{"/wh?memory_limit=0", errs.ErrPlan, `DSN key memory_limit must be a size such as 512MiB, 2GB or 1048576, got "0"`},
 		{"partitions=4", errs.ErrPlan, "options come after '?'"},
 		{"warehouse=?partitions=4", errs.ErrPlan, "warehouse= names no directory"},
 		{"file:?partitions=4", errs.ErrPlan, "file: names no directory"},
@@ -72,5 +76,20 @@ func TestParseDSNErrors(t *testing.T) {
 	// sql.Open defers the error to the first use; the driver's OpenConnector reports it.
 	if _, err := (driver.Driver{}).OpenConnector("/wh?nope=1"); err == nil {
 		t.Error("OpenConnector accepted an unknown key")
+	}
+}
+
+func TestParseDSNMemoryLimit(t *testing.T) {
+	for dsn, want := range map[string]int64{
+		"/wh?memory_limit=1048576": 1 << 20, "/wh?memory_limit=512MiB": 512 << 20,
+		"/wh?memory_limit=2gb": 2e9, "/wh?memory_limit=64%20KiB": 64 << 10, "/wh?memory_limit=10B": 10,
+	} {
+		cfg, err := driver.ParseDSN(dsn)
+		if err != nil {
+			t.Fatalf("%s: %v", dsn, err)
+		}
+		if cfg.MemoryLimit != want {
+			t.Errorf("%s: limit %d, want %d", dsn, cfg.MemoryLimit, want)
+		}
 	}
 }

@@ -178,6 +178,13 @@ func Run(ctx context.Context, root Node, cfg Config) (*Execution, error) {
 					return
 				}
 				defer func() { <-sem }()
+				// Operators are pulled through Next, which recovers; this catches what runs
+				// around them (a map task's partitioning, an allocator refusing memory).
+				defer func() {
+					if r := recover(); r != nil {
+						fail(errs.FromPanic(r))
+					}
+				}()
 				tc := &TaskContext{Ctx: ctx, Mem: cfg.Mem, BatchSize: cfg.BatchSize, Stage: s.id, Partition: p, query: q}
 				var err error
 				if s.exchange != nil {
