@@ -65,7 +65,7 @@ func (s *Session) addColumn(ctx context.Context, tn *ast.TableName, cd *ast.Colu
 		return err
 	}
 	col := spec.Columns[0]
-	if specIndexOf(entry.spec.Columns, col.Name) >= 0 {
+	if planner.ColumnIndex(entry.spec.Columns, col.Name) >= 0 {
 		return errs.Planf("table %s already has a column %q", entry.spec.Name, col.Name)
 	}
 	if col.NotNull && col.Default == nil {

@@ -77,7 +77,7 @@ func (s *Session) update(ctx context.Context, q *parser.Query, n *ast.UpdateStmt
 	}
 	set := map[int]ast.ExprNode{}
 	for _, a := range n.List {
-		i := specIndexOf(entry.spec.Columns, a.Column.Name.O)
+		i := planner.ColumnIndex(entry.spec.Columns, a.Column.Name.O)
 		if i < 0 || (a.Column.Table.O != "" && !strings.EqualFold(a.Column.Table.O, tn.Name.O)) {
 			return nil, errs.Planf("table %s has no column %q", entry.spec.Name, a.Column.Name.O)
 		}
@@ -185,13 +185,4 @@ func (s *Session) rewriteOnce(ctx context.Context, entry *managedEntry, q, count
 		return 0, err
 	}
 	return affected, nil
-}
-
-func specIndexOf(cols []planner.ColumnSpec, name string) int {
-	for i, c := range cols {
-		if strings.EqualFold(c.Name, name) {
-			return i
-		}
-	}
-	return -1
 }

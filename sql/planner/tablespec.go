@@ -1,6 +1,10 @@
 package planner
 
-import "github.com/apache/arrow-go/v18/arrow"
+import (
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
 
 // ColumnSpec is a column of a managed table as CREATE TABLE declared it: what INSERT and
 // UPDATE enforce beyond the Arrow type.
@@ -40,4 +44,15 @@ func (t *TableSpec) ArrowSchema() *arrow.Schema {
 type ManagedTable interface {
 	Table
 	ColumnSpecs() []ColumnSpec
+}
+
+// ColumnIndex returns the position of the column named name (case-insensitively) in
+// cols, or -1.
+func ColumnIndex(cols []ColumnSpec, name string) int {
+	for i, c := range cols {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
 }

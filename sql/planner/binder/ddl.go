@@ -150,7 +150,7 @@ func (b *Binder) BindCreateTable(q *parser.Query) (spec *planner.TableSpec, quer
 		switch con.Tp {
 		case ast.ConstraintPrimaryKey:
 			for _, k := range con.Keys {
-				i := specIndex(spec.Columns, k.Column.Name.O)
+				i := planner.ColumnIndex(spec.Columns, k.Column.Name.O)
 				if i < 0 {
 					return nil, nil, errs.Planf("PRIMARY KEY names unknown column %q", k.Column.Name.O)
 				}
@@ -172,7 +172,7 @@ func (b *Binder) BindCreateTable(q *parser.Query) (spec *planner.TableSpec, quer
 			return nil, nil, err
 		}
 		for _, c := range p.Schema() {
-			if specIndex(spec.Columns, c.Name) >= 0 {
+			if planner.ColumnIndex(spec.Columns, c.Name) >= 0 {
 				return nil, nil, errs.Planf("CREATE TABLE ... AS SELECT: the query has two columns named %q; give them distinct aliases", c.Name)
 			}
 			text := planner.TypeString(c.Type)
@@ -187,15 +187,6 @@ func (b *Binder) BindCreateTable(q *parser.Query) (spec *planner.TableSpec, quer
 		return nil, nil, errs.Planf("CREATE TABLE %s needs at least one column", spec.Name)
 	}
 	return spec, nil, nil
-}
-
-func specIndex(cols []planner.ColumnSpec, name string) int {
-	for i, c := range cols {
-		if strings.EqualFold(c.Name, name) {
-			return i
-		}
-	}
-	return -1
 }
 
 // constantFor binds a constant expression (a DEFAULT, or a value of INSERT ... VALUES) and
@@ -259,7 +250,7 @@ func (b *Binder) BindInsert(q *parser.Query, table string, specs []planner.Colum
 	} else {
 		used := map[int]bool{}
 		for _, c := range n.Columns {
-			i := specIndex(specs, c.Name.O)
+			i := planner.ColumnIndex(specs, c.Name.O)
 			if i < 0 {
 				names := make([]string, len(specs))
 				for k, sp := range specs {
