@@ -21,9 +21,10 @@ import (
 const parquetReadBuffer = 128 << 10
 
 type parquetSource struct {
-	name   string
-	schema *arrow.Schema
-	splits []Split // one per non-empty row group, files in path order
+	name       string
+	schema     *arrow.Schema
+	splits     []Split // one per non-empty row group, files in path order
+	statsState         // footer statistics, read on first use (stats.go)
 }
 
 // NewParquet returns a source over the Parquet file at path, or over every *.parquet file

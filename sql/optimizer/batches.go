@@ -12,6 +12,9 @@ func DefaultBatches() []Batch {
 			ConstantFolding{},
 			FilterPushdown{},
 		}},
+		{Name: "Join Reorder", Strategy: Once, Rules: []Rule{
+			JoinReorder{},
+		}},
 		{Name: "Column Pruning", Strategy: Once, Rules: []Rule{
 			ProjectionPruning{},
 		}},

@@ -28,8 +28,9 @@ func TestDefaultBatchesTogether(t *testing.T) {
 	if got := planner.Explain(out); got != want {
 		t.Fatalf("plan:\n%s\nwant:\n%s\ntrace:\n%s", got, want, tr)
 	}
-	// Every rule but the subquery rewrite (the query has no subquery) fires.
-	want2 := slices.DeleteFunc(RuleNames(), func(n string) bool { return n == "DecorrelateSubqueries" })
+	// Every rule but the subquery rewrite (the query has no subquery) and the join order
+	// (two relations of equal estimated size keep their order) fires.
+	want2 := slices.DeleteFunc(RuleNames(), func(n string) bool { return n == "DecorrelateSubqueries" || n == "JoinReorder" })
 	if got := tr.Rules(); !slices.Equal(got, want2) {
 		t.Fatalf("fired %v, want all of %v", got, want2)
 	}
