@@ -23,8 +23,9 @@ import (
 // and turned cross joins with equalities into inner joins). The cost of a plan is the sum of
 // the estimated rows of its joins (C_out). Up to maxDPRelations relations, dynamic
 // programming over connected subsets finds the cheapest bushy tree, joining two subsets
-// only when a condition links them (a cross product only when nothing links the rest); past
-// that, a greedy search joins the pair with the smallest result first. Each conjunct goes to
+// only when a condition links them; past that, or when not all relations are linked, a
+// greedy search joins the linked pair with the smallest result first (a cross product only
+// when nothing links the rest). Each conjunct goes to
 // the lowest join that has all its relations. A Project on top restores the tree's column
 // order, so the root schema never changes.
 //
@@ -218,28 +219,25 @@ func orderTree(leaves []planner.Plan, conds []planner.Expr, est *estimator) (pla
 				if bits.OnesCount32(s) != size {
 					continue
 				}
+				// Only connected subsets get a plan (no cross products); a query whose
+				// relations are not all linked falls to the greedy search below.
 				var bestHere *treePlan
-				for _, crossOK := range []bool{false, true} {
-					low := s & -s
-					for a := (s - 1) & s; a > 0; a = (a - 1) & s {
-						if a&low == 0 {
-							continue
-						}
-						b := s &^ a
-						pa, pb := best[a], best[b]
-						if pa == nil || pb == nil || (!crossOK && !linked(a, b)) {
-							continue
-						}
-						cand, err := join(pa, pb, a, b)
-						if err != nil {
-							return nil, err
-						}
-						if bestHere == nil || cand.cost < bestHere.cost {
-							bestHere = cand
-						}
+				low := s & -s
+				for a := (s - 1) & s; a > 0; a = (a - 1) & s {
+					if a&low == 0 {
+						continue
 					}
-					if bestHere != nil {
-						break
+					b := s &^ a
+					pa, pb := best[a], best[b]
+					if pa == nil || pb == nil || !linked(a, b) {
+						continue
+					}
+					cand, err := join(pa, pb, a, b)
+					if err != nil {
+						return nil, err
+					}
+					if bestHere == nil || cand.cost < bestHere.cost {
+						bestHere = cand
 					}
 				}
 				if bestHere != nil {
