@@ -104,11 +104,13 @@ type Session struct {
 	cat   *catalog
 	funcs *udf.Registry
 	fresh bool
+	// settings are the values SET gave (settings.go), by lower-case name.
+	settings map[string]string
 }
 
 // NewSession opens a session on a warehouse directory (see DefaultWarehouse).
 func NewSession(opts ...Option) (*Session, error) {
-	s := &Session{}
+	s := &Session{settings: map[string]string{}}
 	for _, o := range opts {
 		o(&s.cfg)
 	}
@@ -203,7 +205,8 @@ func (s *Session) binder() *binder.Binder {
 
 // optimize runs the rule optimizer over a bound plan.
 func (s *Session) optimize(p planner.Plan) (planner.Plan, *optimizer.Trace, error) {
-	o := optimizer.New(optimizer.DefaultBatches(), optimizer.Options{Eval: exec.EvalConstant})
+	o := optimizer.New(optimizer.DefaultBatches(), optimizer.Options{Eval: exec.EvalConstant,
+		Disabled: splitList(s.settings["ember.optimizer.disabled_rules"])})
 	return o.Optimize(p)
 }
 

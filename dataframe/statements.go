@@ -58,6 +58,8 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 		return s.dropIndex(n)
 	case *ast.DeleteStmt:
 		return s.delete(ctx, q, n)
+	case *ast.SetStmt:
+		return s.set(n)
 	case *ast.CreateDatabaseStmt:
 		created, err := s.cat.createDatabase(n.Name.O, n.IfNotExists)
 		if err != nil {
@@ -85,6 +87,8 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 		switch n.Tp {
 		case ast.ShowCreateTable:
 			return s.showCreateTable(n.Table)
+		case ast.ShowVariables:
+			return s.showSettings(), nil
 		case ast.ShowDatabases:
 			names := s.cat.databaseNames()
 			rows := make([][]string, len(names))
@@ -270,8 +274,14 @@ func (s *Session) describe(t *ast.TableName) (*Result, error) {
 }
 
 // explain shows the optimized logical plan and the physical plan; VERBOSE adds the
-// optimizer's trace; ANALYZE runs the query and shows per-operator rows, batches and time.
+// optimizer's trace; ANALYZE runs the query and shows per operator its rows, batches,
+// compute time and peak memory, and per scan what it read and what pruning skipped
+// (exec.ExplainAnalyzed). EXPLAIN ANALYZE FORMAT='scans' shows only the scans' counts
+// (exec.ExplainScans), which do not depend on timing, batch size or partitions.
 func (s *Session) explain(ctx context.Context, q *parser.Query, format string, analyze bool) (*Result, error) {
+	if format == "scans" && !analyze {
+		return nil, errs.Planf("EXPLAIN FORMAT='scans' needs ANALYZE: the counts come from running the query")
+	}
 	switch q.Node.(type) {
 	case *ast.SelectStmt, *ast.SetOprStmt:
 	default:
@@ -316,8 +326,14 @@ func (s *Session) explain(ctx context.Context, q *parser.Query, format string, a
 			n += b.NumRows()
 		}
 		ex.Release()
-		add(fmt.Sprintf("== Physical Plan (analyzed: %d rows, %d stages, %d tasks, %s) ==", n, ex.Stages, ex.Tasks, time.Since(start).Round(time.Microsecond)))
-		add(exec.ExplainAnalyzed(node, ex))
+		if format == "scans" {
+			lines = nil
+			add(fmt.Sprintf("== Scans (analyzed: %d rows) ==", n))
+			add(exec.ExplainScans(node, ex))
+		} else {
+			add(fmt.Sprintf("== Physical Plan (analyzed: %d rows, %d stages, %d tasks, %s) ==", n, ex.Stages, ex.Tasks, time.Since(start).Round(time.Microsecond)))
+			add(exec.ExplainAnalyzed(node, ex))
+		}
 	}
 	rowsOut := make([][]string, len(lines))
 	for i, l := range lines {

@@ -74,8 +74,13 @@ func ExplainPhysical(n Node) string {
 	return b.String()
 }
 
-// ExplainAnalyzed renders a physical plan with what each node did in a finished run: rows
-// and batches produced (summed over partitions) and time spent in the node and below it.
+// ExplainAnalyzed renders a physical plan with what each node did in a finished run,
+// summed over its partitions: rows and batches returned; compute, the time spent in the
+// node's own Open and Next calls (its children's time taken out, except below an
+// Exchange, whose child ran in another stage); mem, the peak of the Arrow memory its
+// operators allocated and had not freed yet. A scan adds the splits it read and those
+// pruned at planning (row_groups for Parquet), pages read and skipped, and rows skipped
+// inside the splits it read. Timings vary from run to run; ExplainScans does not.
 func ExplainAnalyzed(n Node, ex *Execution) string {
 	var b strings.Builder
 	var rec func(Node, int)
@@ -84,7 +89,22 @@ func ExplainAnalyzed(n Node, ex *Execution) string {
 		b.WriteString(n.String())
 		b.WriteString(" [" + n.Partitioning().String() + "]")
 		if m := ex.MetricsOf(n); m != nil {
-			fmt.Fprintf(&b, " rows=%d batches=%d time=%s", m.Rows.Load(), m.Batches.Load(), time.Duration(m.Nanos.Load()).Round(time.Microsecond))
+			self := m.Nanos.Load()
+			if _, isExchange := n.(*Exchange); !isExchange {
+				for _, c := range n.Children() {
+					if cm := ex.MetricsOf(c); cm != nil {
+						self -= cm.Nanos.Load()
+					}
+				}
+			}
+			fmt.Fprintf(&b, " rows=%d batches=%d compute=%s", m.Rows.Load(), m.Batches.Load(),
+				time.Duration(max(self, 0)).Round(time.Microsecond))
+			if peak := m.MemPeak.Load(); peak > 0 {
+				b.WriteString(" mem=" + formatBytes(peak))
+			}
+			if s, ok := n.(*ScanExec); ok {
+				b.WriteString(" " + scanCounts(s, m))
+			}
 		}
 		b.WriteString("\n")
 		for _, c := range n.Children() {
@@ -93,4 +113,53 @@ func ExplainAnalyzed(n Node, ex *Execution) string {
 	}
 	rec(n, 0)
 	return b.String()
+}
+
+// ExplainScans renders one line per scan of a finished run (in plan order) with what
+// the scan read and what pruning spared it, e.g. "t: row_groups read=3 pruned=7,
+// rows=300". Nothing in it depends on timing, batch size or
+// the number of partitions, so tests can compare it.
+func ExplainScans(n Node, ex *Execution) string {
+	var b strings.Builder
+	var rec func(Node)
+	rec = func(n Node) {
+		if s, ok := n.(*ScanExec); ok {
+			if m := ex.MetricsOf(s); m != nil {
+				fmt.Fprintf(&b, "%s: %s, rows=%d\n", s.Source.Name(), scanCounts(s, m), m.Rows.Load())
+			} else {
+				fmt.Fprintf(&b, "%s: not run\n", s.Source.Name())
+			}
+		}
+		for _, c := range n.Children() {
+			rec(c)
+		}
+	}
+	rec(n)
+	return b.String()
+}
+
+// scanCounts renders the split, page and row counters of a scan.
+func scanCounts(s *ScanExec, m *Metrics) string {
+	out := fmt.Sprintf("%s read=%d pruned=%d", s.splitUnit(), m.SplitsRead.Load(), s.Pruned)
+	if pr, ps := m.PagesRead.Load(), m.PagesSkipped.Load(); pr > 0 || ps > 0 {
+		out += fmt.Sprintf(", pages read=%d skipped=%d", pr, ps)
+	}
+	if rs := m.RowsSkipped.Load(); rs > 0 {
+		out += fmt.Sprintf(", rows skipped=%d", rs)
+	}
+	return out
+}
+
+// formatBytes renders a byte count with a binary unit: 512B, 1.5KiB, 3.0MiB.
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%dB", n)
+	}
+	v, u := float64(n)/unit, 0
+	for v >= unit && u < 3 {
+		v /= unit
+		u++
+	}
+	return fmt.Sprintf("%.1f%s", v, []string{"KiB", "MiB", "GiB", "TiB"}[u])
 }

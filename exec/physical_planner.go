@@ -41,9 +41,9 @@ func (pp *PhysicalPlanner) plan(p planner.Plan) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		// Pushed filters (x.Filters) are hints for skipping data; the Filter above the scan
-		// still applies them exactly.
-		return NewScanExec(src, x.Ordinals, splits, pp.Partitions), nil
+		// Pushed filters (x.Filters) are hints for skipping data (splits here, pages in the
+		// readers); the Filter above the scan still applies them exactly.
+		return NewPrunedScanExec(src, x.Ordinals, splits, pp.Partitions, scanPredicates(x)), nil
 	case *planner.Project:
 		child, err := pp.plan(x.Input)
 		if err != nil {

@@ -13,12 +13,18 @@ import (
 // partitions: partition p reads splits p, p+N, p+2N... in order. Output partitioning: any(N).
 // Only the projected columns are read. The source's batches go to the caller as they are
 // (a batch of zero columns keeps its row count, for count(*) over no columns).
+//
+// Predicates are the pruning hints of the scan's pushed filters: the physical planner has
+// already left out the splits they rule out (Pruned counts them), and readers get them to
+// skip pages. They never replace the filter above the scan.
 type ScanExec struct {
-	Source  datasource.Source
-	Columns []int // ordinals of Source.ArrowSchema() to read, in output order
-	Splits  []datasource.Split
-	N       int
-	schema  *arrow.Schema
+	Source     datasource.Source
+	Columns    []int // ordinals of Source.ArrowSchema() to read, in output order
+	Splits     []datasource.Split
+	N          int
+	Predicates []datasource.Predicate
+	Pruned     int // splits of the source that Predicates ruled out at planning
+	schema     *arrow.Schema
 }
 
 // NewScanExec builds a scan over splits dealt into n partitions (at least 1).
@@ -37,15 +43,51 @@ func NewScanExec(src datasource.Source, columns []int, splits []datasource.Split
 	return &ScanExec{Source: src, Columns: columns, Splits: splits, N: n, schema: arrow.NewSchema(fields, nil)}
 }
 
+// NewPrunedScanExec is NewScanExec over the splits of src that preds do not rule out
+// (all of them when src is not a datasource.Pruner).
+func NewPrunedScanExec(src datasource.Source, columns []int, splits []datasource.Split, n int, preds []datasource.Predicate) *ScanExec {
+	if pr, ok := src.(datasource.Pruner); ok && len(preds) > 0 {
+		keep := make([]datasource.Split, 0, len(splits))
+		for _, sp := range splits {
+			if pr.MayMatch(sp, preds) {
+				keep = append(keep, sp)
+			}
+		}
+		s := NewScanExec(src, columns, keep, n)
+		s.Predicates, s.Pruned = preds, len(splits)-len(keep)
+		return s
+	}
+	s := NewScanExec(src, columns, splits, n)
+	s.Predicates = preds
+	return s
+}
+
 func (s *ScanExec) Schema() *arrow.Schema      { return s.schema }
 func (s *ScanExec) Children() []Node           { return nil }
 func (s *ScanExec) Partitioning() Partitioning { return Partitioning{Kind: AnyPartitioning, N: s.N} }
+
+// String is "Scan: t [a, b] splits=N", with " pruned=K" when the scan has pruning hints.
 func (s *ScanExec) String() string {
 	names := make([]string, len(s.Columns))
 	for i := range s.Columns {
 		names[i] = s.schema.Field(i).Name
 	}
-	return fmt.Sprintf("Scan: %s [%s] splits=%d", s.Source.Name(), strings.Join(names, ", "), len(s.Splits))
+	out := fmt.Sprintf("Scan: %s [%s] splits=%d", s.Source.Name(), strings.Join(names, ", "), len(s.Splits))
+	if len(s.Predicates) > 0 {
+		out += fmt.Sprintf(" pruned=%d", s.Pruned)
+	}
+	return out
+}
+
+// splitUnit names the scan's splits in EXPLAIN ANALYZE: "row_groups" when every split is
+// a Parquet row group, else "splits".
+func (s *ScanExec) splitUnit() string {
+	for _, sp := range s.Splits {
+		if fs, ok := sp.(*datasource.FileSplit); !ok || fs.RowGroup < 0 {
+			return "splits"
+		}
+	}
+	return "row_groups"
 }
 
 func (s *ScanExec) Execute(tc *TaskContext, p int) (Operator, error) {
@@ -57,9 +99,25 @@ func (s *ScanExec) Execute(tc *TaskContext, p int) (Operator, error) {
 }
 
 type scanOp struct {
-	node   *ScanExec
-	splits []datasource.Split
-	cur    datasource.Reader
+	node    *ScanExec
+	splits  []datasource.Split
+	cur     datasource.Reader
+	metrics *Metrics // nil when not built through Build
+}
+
+func (o *scanOp) setMetrics(m *Metrics) { o.metrics = m }
+
+// closeCur closes the current reader, recording what it read.
+func (o *scanOp) closeCur() error {
+	if sr, ok := o.cur.(datasource.StatsReader); ok && o.metrics != nil {
+		st := sr.Stats()
+		o.metrics.PagesRead.Add(st.PagesRead)
+		o.metrics.PagesSkipped.Add(st.PagesSkipped)
+		o.metrics.RowsSkipped.Add(st.RowsSkipped)
+	}
+	err := o.cur.Close()
+	o.cur = nil
+	return err
 }
 
 func (o *scanOp) Open(tc *TaskContext) error { return nil }
@@ -70,12 +128,16 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 			if len(o.splits) == 0 {
 				return nil, nil
 			}
-			r, err := o.node.Source.Open(tc.Ctx, o.splits[0], o.node.Columns, datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem})
+			r, err := o.node.Source.Open(tc.Ctx, o.splits[0], o.node.Columns,
+				datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: o.node.Predicates})
 			if err != nil {
 				return nil, err
 			}
 			o.splits = o.splits[1:]
 			o.cur = r
+			if o.metrics != nil {
+				o.metrics.SplitsRead.Add(1)
+			}
 		}
 		b, err := o.cur.Next()
 		if err != nil {
@@ -91,19 +153,15 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 			}
 			return b, nil
 		}
-		if err := o.cur.Close(); err != nil {
-			o.cur = nil
+		if err := o.closeCur(); err != nil {
 			return nil, err
 		}
-		o.cur = nil
 	}
 }
 
 func (o *scanOp) Close() error {
 	if o.cur != nil {
-		err := o.cur.Close()
-		o.cur = nil
-		return err
+		return o.closeCur()
 	}
 	return nil
 }

@@ -51,7 +51,8 @@ type csvSource struct {
 //
 // A record with the wrong number of fields, or a value that does not parse as its column's
 // type, fails the scan with an execution error naming the file, line and column (Spark's
-// FAILFAST mode).
+// FAILFAST mode). Files in Hive-style key=value folders get the keys as columns (see
+// partition.go; not with an explicit schema).
 func NewCSV(name, path string, options map[string]string) (Source, error) {
 	return newCSV(name, path, nil, options)
 }
@@ -104,16 +105,17 @@ func newCSV(name, path string, schema *arrow.Schema, opts map[string]string) (So
 	if err != nil {
 		return nil, err
 	}
-	if schema == nil {
-		if schema, err = inferCSV(files[0].path, &cfg, infer); err != nil {
-			return nil, err
-		}
-	} else {
+	if schema != nil {
 		if err := checkTextSchema("csv", name, schema); err != nil {
 			return nil, err
 		}
+		return &csvSource{name: name, schema: schema, files: files, cfg: cfg}, nil
 	}
-	return &csvSource{name: name, schema: schema, files: files, cfg: cfg}, nil
+	if schema, err = inferCSV(files[0].path, &cfg, infer); err != nil {
+		return nil, err
+	}
+	// With an inferred schema, key=value folders add partition columns (partition.go).
+	return withPartitions("csv", path, &csvSource{name: name, schema: schema, files: files, cfg: cfg}, files)
 }
 
 // inferCSV reads the header (or first record) and up to inferRows records of one file.

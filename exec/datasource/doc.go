@@ -26,9 +26,20 @@
 //     slices and scattered into Arrow buffers; CSV and JSON are tokenized into reused
 //     byte buffers and parsed without building strings.
 //
+// Pruning: a scan hands its source pruning hints (Predicate: comparisons, IN, IS NULL, LIKE
+// prefixes over one column, combined with AND and OR), which the physical planner builds
+// from the scan's pushed filters. A Pruner rules out splits whose statistics prove that no
+// row can match (Parquet column chunk bounds and NULL counts, Hive partition folder
+// values), and a Parquet reader given ReadOptions.Predicates skips pages by the page index.
+// A hint never decides alone: when in doubt it keeps the data, and the engine filters
+// exactly above every scan.
+//
 // Files: source.go (interfaces, FileSplit, file listing, option parsing), parquet.go (the
 // Parquet source and type mapping), parquet_column.go (page decoding, lists included),
-// parquet_write.go, csv.go, json.go, text.go (what CSV and JSON share: value parsing, column
+// parquet_write.go, predicate.go (pruning hints and their evaluation over bounds),
+// parquet_stats.go (Parquet statistics as bounds), parquet_pages.go (page pruning),
+// partition.go (Hive-style partition folders as columns), stats.go (table statistics for
+// the optimizer), csv.go, json.go, text.go (what CSV and JSON share: value parsing, column
 // builders, inference, line reading), memory.go. Fixtures from other Parquet writers live in
 // testdata/external (see fetch.sh there).
 //

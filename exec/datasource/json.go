@@ -35,7 +35,9 @@ type jsonSource struct {
 //
 // Options: dateFormat and timestampFormat (java.time patterns) for columns of an explicit
 // schema (NewJSONWithSchema). A line that is not a JSON object, or a value that does not
-// fit its column, fails the scan with an execution error naming the file and line.
+// fit its column, fails the scan with an execution error naming the file and line. Files
+// in Hive-style key=value folders get the keys as columns (see partition.go; not with an
+// explicit schema).
 func NewJSON(name, path string, options map[string]string) (Source, error) {
 	return newJSON(name, path, nil, options)
 }
@@ -66,12 +68,14 @@ func newJSON(name, path string, schema *arrow.Schema, opts map[string]string) (S
 	if err != nil {
 		return nil, err
 	}
-	if schema == nil {
-		if schema, err = inferJSON(files[0].path); err != nil {
-			return nil, err
-		}
+	if schema != nil {
+		return &jsonSource{name: name, schema: schema, files: files, formats: formats}, nil
 	}
-	return &jsonSource{name: name, schema: schema, files: files, formats: formats}, nil
+	if schema, err = inferJSON(files[0].path); err != nil {
+		return nil, err
+	}
+	// With an inferred schema, key=value folders add partition columns (partition.go).
+	return withPartitions("json", path, &jsonSource{name: name, schema: schema, files: files, formats: formats}, files)
 }
 
 // inferJSON infers a schema from up to inferRows objects of one file.

@@ -44,6 +44,10 @@ type parquetSource struct {
 // DOUBLE; BYTE_ARRAY (STRING, ENUM, JSON or unannotated) → STRING; DECIMAL over INT32, INT64,
 // FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY with precision <= 38 → DECIMAL; a list of one of these
 // → ARRAY of it (NULL when the list group is NULL; elements NULL when the element is).
+//
+// Files in Hive-style key=value folders get the keys as columns (partition.go). The source
+// is a Pruner: each split keeps its row group's column chunk statistics, and readers given
+// ReadOptions.Predicates skip pages by the page index (parquet_stats.go, parquet_pages.go).
 func NewParquet(name, path string, options map[string]string) (Source, error) {
 	if _, err := parseOptions("parquet", options); err != nil {
 		return nil, err
@@ -61,7 +65,7 @@ func NewParquet(name, path string, options map[string]string) (Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		ff, err := parquetFields(f.path, pf)
+		ff, pcs, err := parquetFields(f.path, pf)
 		if err == nil && i > 0 {
 			err = sameColumns(files[0].path, fields, f.path, ff)
 		}
@@ -75,15 +79,45 @@ func NewParquet(name, path string, options map[string]string) (Source, error) {
 		for j := range fields {
 			fields[j].Nullable = fields[j].Nullable || ff[j].Nullable
 		}
+		md := pf.Metadata()
 		for rg, g := range pf.RowGroups() {
 			if g.NumRows() > 0 {
-				s.splits = append(s.splits, &FileSplit{Path: f.path, RowGroup: rg, Rows: g.NumRows(), display: f.display})
+				stats := make([]colStats, len(pcs))
+				for c, pc := range pcs {
+					stats[c] = chunkStats(md, rg, pc, g.NumRows())
+				}
+				s.splits = append(s.splits, &FileSplit{Path: f.path, RowGroup: rg, Rows: g.NumRows(), display: f.display, stats: stats})
 			}
 		}
 		osf.Close()
 	}
 	s.schema = arrow.NewSchema(fields, nil)
-	return s, nil
+	return withPartitions("parquet", path, s, files)
+}
+
+// MayMatch implements Pruner with the column chunk statistics of the split's row group.
+func (s *parquetSource) MayMatch(split Split, preds []Predicate) bool {
+	fs, ok := split.(*FileSplit)
+	if !ok || fs.stats == nil {
+		return true
+	}
+	return statsMayMatch(fs.stats, s.schema, preds)
+}
+
+// statsMayMatch judges preds against per-column statistics of a schema's columns.
+func statsMayMatch(stats []colStats, schema *arrow.Schema, preds []Predicate) bool {
+	lookup := func(c int) (colStats, arrow.DataType, bool) {
+		if c < 0 || c >= len(stats) || c >= schema.NumFields() {
+			return colStats{}, nil, false
+		}
+		return stats[c], schema.Field(c).Type, true
+	}
+	for i := range preds {
+		if !preds[i].mayMatch(lookup) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameColumns checks that file b has the columns of file a.
@@ -129,17 +163,18 @@ func openParquet(path string) (_ *os.File, _ *parquet.File, err error) {
 }
 
 // parquetFields maps the columns of a file to Arrow fields.
-func parquetFields(path string, pf *parquet.File) ([]arrow.Field, error) {
+func parquetFields(path string, pf *parquet.File) ([]arrow.Field, []pqField, error) {
 	cols := pf.Root().Columns()
 	fields := make([]arrow.Field, len(cols))
+	pcs := make([]pqField, len(cols))
 	for i, c := range cols {
 		pc, err := mapColumn(path, c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		fields[i] = pc.field
+		fields[i], pcs[i] = pc.field, pc
 	}
-	return fields, nil
+	return fields, pcs, nil
 }
 
 // pqField is how one top-level Parquet column maps to an Ember column.
@@ -309,7 +344,24 @@ func (s *parquetSource) Open(ctx context.Context, split Split, columns []int, op
 		r.Close()
 		return nil, err
 	}
+	if len(opts.Predicates) > 0 {
+		if err := r.safely(func() { r.prunePages(pf, columns, opts.Predicates) }); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// safely runs f, turning a panic of parquet-go (on corrupt metadata) into an error.
+func (r *parquetReader) safely(f func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errs.Execf("parquet file %s row group %d: cannot read the page index: %v", r.split.Path, r.split.RowGroup, p)
+		}
+	}()
+	f()
+	return nil
 }
 
 // parquetReader reads one row group, column chunk by column chunk.
@@ -319,9 +371,23 @@ type parquetReader struct {
 	split     *FileSplit
 	schema    *arrow.Schema // projected
 	cols      []pqColumn
-	remaining int64
+	remaining int64 // rows left to return
 	batchSize int
 	mem       memory.Allocator
+	// ranges, when not nil, are the row ranges left to read (page pruning); pos is the
+	// row the columns are at.
+	ranges []rowRange
+	pos    int64
+	stats  ReadStats
+}
+
+// Stats implements StatsReader.
+func (r *parquetReader) Stats() ReadStats {
+	st := r.stats
+	for _, c := range r.cols {
+		st.PagesRead += c.pagesRead()
+	}
+	return st
 }
 
 func (r *parquetReader) init(pf *parquet.File, columns []int) error {
@@ -377,6 +443,21 @@ func (r *parquetReader) Next() (rec arrow.RecordBatch, err error) {
 			rec, err = nil, errs.Execf("parquet file %s row group %d: cannot decode: %v", r.split.Path, r.split.RowGroup, p)
 		}
 	}()
+	if r.ranges != nil {
+		cur := r.ranges[0]
+		if r.pos < cur.from { // the columns are at the end of the previous range
+			for _, c := range r.cols {
+				if err := c.seek(cur.from); err != nil {
+					return nil, err
+				}
+			}
+			r.pos = cur.from
+		}
+		n = int(min(int64(n), cur.to-r.pos))
+		if r.pos += int64(n); r.pos == cur.to {
+			r.ranges = r.ranges[1:]
+		}
+	}
 	for i, c := range r.cols {
 		a, err := c.read(n, r.mem)
 		if err != nil {

@@ -30,6 +30,10 @@ import (
 type pqColumn interface {
 	// read returns the next n rows as an array allocated from mem (owned by the caller).
 	read(n int, mem memory.Allocator) (arrow.Array, error)
+	// seek moves to row (of the row group) for the next read; flat columns only.
+	seek(row int64) error
+	// pagesRead is the number of data pages loaded so far.
+	pagesRead() int64
 	close() error
 }
 
@@ -54,6 +58,7 @@ type pageCursor struct {
 	maxDef       byte
 	lv           *listLevels // list mode; nil for a flat column
 	eof          bool        // advance found no more pages
+	loaded       int64       // data pages read (a page a seek returns to counts again)
 
 	page  parquet.Page
 	dict  parquet.Dictionary // of the current page; nil for a plainly encoded page
@@ -80,6 +85,7 @@ func (c *pageCursor) advance() error {
 			return errs.Wrap(errs.ErrExecution, err, "parquet file %s column %q", c.path, c.column)
 		}
 		c.page, c.dict = p, p.Dictionary()
+		c.loaded++
 		c.row, c.val = 0, 0
 		c.defs = nil
 		if c.lv != nil {
@@ -113,6 +119,26 @@ func (c *pageCursor) advance() error {
 }
 
 func (c *pageCursor) cursor() *pageCursor { return c }
+
+func (c *pageCursor) pagesRead() int64 { return c.loaded }
+
+// seek positions the cursor at row of the row group: the next load reads the page holding
+// it, sliced to start there. With the chunk's offset index loaded (parquetReader loads it
+// before seeking) parquet-go jumps straight to that page.
+func (c *pageCursor) seek(row int64) error {
+	if c.lv != nil {
+		return errs.Internalf("parquet column %q: seeking in a list column", c.column)
+	}
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page = nil
+	}
+	c.eof = false
+	if err := c.pages.SeekToRow(row); err != nil {
+		return errs.Wrap(errs.ErrExecution, err, "parquet file %s column %q: seeking to row %d", c.path, c.column, row)
+	}
+	return nil
+}
 
 func (c *pageCursor) close() error {
 	if c.page != nil {
@@ -660,6 +686,12 @@ func newListColumn(path, column string, leaf *parquet.Column, chunk parquet.Colu
 }
 
 func (c *listColumn) close() error { return c.elem.close() }
+
+func (c *listColumn) pagesRead() int64 { return c.cur.loaded }
+
+func (c *listColumn) seek(int64) error {
+	return errs.Internalf("parquet column %q: seeking in a list column", c.cur.column)
+}
 
 func (c *listColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	cur, lv := c.cur, c.lv

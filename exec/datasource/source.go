@@ -38,6 +38,27 @@ type Source interface {
 	Open(ctx context.Context, split Split, columns []int, opts ReadOptions) (Reader, error)
 }
 
+// Pruner is a Source that can rule out splits from statistics (Parquet column chunk
+// bounds, Hive partition folder values) without reading them.
+type Pruner interface {
+	// MayMatch reports whether some row of split may satisfy every one of preds: false
+	// only when the split's statistics prove that none can. The split comes from this
+	// source's Splits; predicates the source cannot judge count as satisfied.
+	MayMatch(split Split, preds []Predicate) bool
+}
+
+// ReadStats counts what a Reader read and skipped inside its split, for EXPLAIN ANALYZE.
+type ReadStats struct {
+	PagesRead    int64 // data pages decoded, over every column read
+	PagesSkipped int64 // data pages of the columns read that pruning skipped
+	RowsSkipped  int64 // rows of the split that pruning skipped
+}
+
+// StatsReader is a Reader that reports ReadStats; Stats is valid after the last Next.
+type StatsReader interface {
+	Stats() ReadStats
+}
+
 // Split is one independent scan unit of a Source. String is short and deterministic (no
 // absolute paths), for EXPLAIN and error messages, e.g. "lineitem.parquet rg 3".
 type Split interface{ String() string }
@@ -48,6 +69,11 @@ type ReadOptions struct {
 	BatchSize int
 	// Mem allocates every buffer of the returned batches; memory.DefaultAllocator when nil.
 	Mem memory.Allocator
+	// Predicates are pruning hints over the source's columns (ordinals of ArrowSchema(),
+	// not of the projection): a reader may leave out rows (Parquet pages) that statistics
+	// prove cannot satisfy all of them, and may return every row. The caller still
+	// filters exactly.
+	Predicates []Predicate
 }
 
 func (o ReadOptions) withDefaults() ReadOptions {
@@ -80,6 +106,9 @@ type FileSplit struct {
 	Rows int64
 
 	display string // Path relative to the source's path (base name for a single file)
+	// stats holds the split's statistics per column of the source's schema (Parquet row
+	// groups); nil when there are none.
+	stats []colStats
 }
 
 // String returns the file name relative to the source's path, with " rg N" for a row group.
@@ -92,15 +121,16 @@ func (s *FileSplit) String() string {
 
 // sourceFile is a file found under a source's path.
 type sourceFile struct {
-	path    string // path to open
-	display string // path relative to the source's path, with forward slashes
+	path    string   // path to open
+	display string   // path relative to the source's path, with forward slashes
+	parts   []partKV // the Hive-style key=value folders above the file (partition.go)
 }
 
 // listFiles returns the file at path, or the files under the directory at path (recursively,
 // sorted by path) whose base name satisfies match. Names starting with "." or "_" are
 // skipped, files and folders alike (Spark's rule: _SUCCESS, .crc files, _temporary).
-// Hive-style partition folders (key=value) are descended into like any folder; their
-// values do not become columns yet.
+// Hive-style partition folders (key=value) are descended into like any folder and
+// recorded in sourceFile.parts (withPartitions makes them columns).
 func listFiles(format, path string, match func(base string) bool) ([]sourceFile, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -134,7 +164,8 @@ func listFiles(format, path string, match func(base string) bool) ([]sourceFile,
 		if err != nil {
 			return err
 		}
-		files = append(files, sourceFile{path: p, display: filepath.ToSlash(rel)})
+		rel = filepath.ToSlash(rel)
+		files = append(files, sourceFile{path: p, display: rel, parts: hivePartitions(rel)})
 		return nil
 	})
 	if err != nil {

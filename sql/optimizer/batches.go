@@ -10,10 +10,20 @@ func DefaultBatches() []Batch {
 		}},
 		{Name: "Operator Optimization", Strategy: FixedPoint(100), Rules: []Rule{
 			ConstantFolding{},
+			NullSimplification{},
+			EliminateRedundant{},
 			FilterPushdown{},
+			OuterJoinSimplification{}, // after FilterPushdown: it needs the filter right above the join
+			InferFiltersFromJoins{},
+			LimitPushdown{},
 		}},
 		{Name: "Join Reorder", Strategy: Once, Rules: []Rule{
 			JoinReorder{},
+		}},
+		// Its own batch, after the fixed point: FilterPushdown would substitute a hoisted
+		// expression back into the filters it moves.
+		{Name: "Common Subexpressions", Strategy: Once, Rules: []Rule{
+			CommonSubexpressionElimination{},
 		}},
 		{Name: "Column Pruning", Strategy: Once, Rules: []Rule{
 			ProjectionPruning{},

@@ -155,7 +155,8 @@ func (c fakeCatalog) FileTable(format, path string) (planner.Table, error) {
 	return nil, fmt.Errorf("the optimizer tests have no %s file %s", format, path)
 }
 
-// tpchCatalog returns a few TPC-H tables with a few columns each.
+// tpchCatalog returns a few TPC-H tables with a few columns each, and two tables for
+// NOT NULL and array columns.
 func tpchCatalog() fakeCatalog {
 	return fakeCatalog{
 		"lineitem": newTable("lineitem", "l_orderkey", "l_partkey", "l_quantity", "l_extendedprice:f",
@@ -163,5 +164,9 @@ func tpchCatalog() fakeCatalog {
 		"orders": newTable("orders", "o_orderkey", "o_custkey", "o_orderstatus:s", "o_totalprice:f",
 			"o_orderdate:d", "o_orderpriority:s"),
 		"customer": newTable("customer", "c_custkey", "c_name:s", "c_nationkey", "c_acctbal:f", "c_mktsegment:s"),
+		// NOT NULL columns, for the rules that read nullability.
+		"nation": newTable("nation", "n_nationkey!", "n_name:s!", "n_regionkey!", "n_comment:s"),
+		// An array column, for explode.
+		"events": newTable("events", "e_id", "e_tags:a"),
 	}
 }

@@ -28,9 +28,26 @@
 //     that are never true.
 //   - FilterPushdown (filter_pushdown.go): moves filter conjuncts through projections,
 //     aliases, sorts, joins (turning cross joins with equalities into inner joins),
-//     aggregates and unions, and hands them to scans as hints.
+//     aggregates, unions, windows (PARTITION BY columns), generators, expands and
+//     INTERSECT/EXCEPT, and hands them to scans as hints.
+//   - NullSimplification (null_simplification.go): x IS [NOT] NULL over what cannot be
+//     NULL, comparisons and arithmetic with a NULL literal, NOT over comparisons, IN, LIKE
+//     and IS NULL, repeated AND/OR operands, CASE arms with constant conditions (and so
+//     COALESCE of a NOT NULL first argument).
+//   - EliminateRedundant (eliminate_redundant.go): Sorts whose order nobody keeps,
+//     Distincts over rows already distinct, identity Projects, joins with an empty input.
+//   - OuterJoinSimplification (outer_join_simplification.go): LEFT/RIGHT/FULL joins whose
+//     padded rows the filter above rejects become INNER/LEFT/RIGHT.
+//   - InferFiltersFromJoins (infer_filters_from_joins.go): copies a filter on one key of an
+//     equi-join to the other key, and adds IS NOT NULL on a key an outer join below pads.
+//   - LimitPushdown (limit_pushdown.go): a Limit through projections onto a Sort (top-N),
+//     into UNION ALL inputs and the preserved side of an outer join.
+//   - CommonSubexpressionElimination (common_subexpression_elimination.go), in a batch of
+//     its own after the fixed point: computes an expression a Project, Filter or Aggregate
+//     repeats once, in a Project below.
 //   - ProjectionPruning (projection_pruning.go): drops columns no ancestor reads, from
-//     scans, projections, aggregates, unions and values, and narrows join and sort inputs.
+//     scans, projections, aggregates, unions, values, windows (their unread calls) and
+//     expands, and narrows join, sort, window and generate inputs.
 //
 // How to add a rule:
 //  1. write sql/optimizer/<rule_name>.go: a type with Name() and Apply(), whose comment

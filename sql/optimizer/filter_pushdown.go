@@ -1,6 +1,7 @@
 package optimizer
 
 import (
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
 )
@@ -26,6 +27,12 @@ import (
 //   - below an Aggregate when it reads only group columns whose group expression is a
 //     plain column;
 //   - into every branch of a Union, output columns mapped to each branch's columns;
+//   - below a Window when it reads only PARTITION BY columns (it keeps or drops whole
+//     partitions); below a Generate when it does not read the generated column; below an
+//     Expand when it reads only columns that every projection passes through unchanged;
+//     into the left input of an INTERSECT or EXCEPT, and the right one of an INTERSECT,
+//     columns mapped by position (not for floating-point or nested columns, whose
+//     grouping calls -0 and 0 equal);
 //   - into Scan.Filters when it calls no function, with the Filter kept above: a scan may
 //     use its filters to skip data but is never trusted to apply them.
 //
@@ -37,7 +44,10 @@ import (
 // LEFT JOIN keeps unmatched left rows, below it would not); moving a left join's ON
 // conjunct that reads only the left side (it does not remove left rows); moving a
 // non-deterministic conjunct (rand() < 0.5) anywhere; moving a constant conjunct (HAVING
-// false must stay above a global aggregate, which yields a row even for no input).
+// false must stay above a global aggregate, which yields a row even for no input); moving
+// below a Window a conjunct on an ORDER BY column or a window result (it would change the
+// frames), below an Expand one on a column some grouping set nulls (the super-aggregate
+// rows would then aggregate fewer rows), into the right input of an EXCEPT.
 type FilterPushdown struct{}
 
 // Name implements Rule.
@@ -106,6 +116,20 @@ func pushInto(p planner.Plan, preds []planner.Expr) (planner.Plan, error) {
 		return pushJoin(n, preds)
 	case *planner.Union:
 		return pushUnion(n, preds)
+	case *planner.Window:
+		return pushWindow(n, preds)
+	case *planner.Generate:
+		return pushGenerate(n, preds)
+	case *planner.Expand:
+		m := map[planner.ColumnID]planner.Expr{}
+		for j, c := range n.Out {
+			if r := passThrough(n, j); r != nil {
+				m[c.ID] = r
+			}
+		}
+		return pushMapped(p, preds, m)
+	case *planner.SetOp:
+		return pushSetOp(n, preds)
 	case *planner.Scan:
 		var add []planner.Expr
 		for _, c := range preds {
@@ -313,6 +337,106 @@ func pushUnion(u *planner.Union, preds []planner.Expr) (planner.Plan, error) {
 	}
 	np, err := u.WithChildren(ins)
 	return np, errs.Wrap(errs.ErrInternal, err, "")
+}
+
+// pushWindow pushes the conjuncts that read only PARTITION BY columns below the Window: they
+// keep or drop whole partitions, and a window function sees only its own partition. Keys
+// of floating-point or nested types are left out: rows grouped as equal there (-0 and 0)
+// may still differ for a predicate.
+func pushWindow(w *planner.Window, preds []planner.Expr) (planner.Plan, error) {
+	keys := map[planner.ColumnID]bool{}
+	for _, e := range w.PartitionBy {
+		if r, ok := e.(*planner.ColumnRef); ok && groupExact(r.Col.Type) {
+			keys[r.Col.ID] = true
+		}
+	}
+	var down, keep []planner.Expr
+	for _, c := range preds {
+		if refsWithin(c, keys) {
+			down = append(down, c)
+		} else {
+			keep = append(keep, c)
+		}
+	}
+	np, err := pushThrough(w, down)
+	if err != nil {
+		return nil, err
+	}
+	return wrapFilter(np, keep)
+}
+
+// pushGenerate pushes the conjuncts that do not read the generated column below the
+// Generate: each output row carries its input row's columns unchanged.
+func pushGenerate(g *planner.Generate, preds []planner.Expr) (planner.Plan, error) {
+	in := idSet(g.Input.Schema())
+	var down, keep []planner.Expr
+	for _, c := range preds {
+		if refsWithin(c, in) {
+			down = append(down, c)
+		} else {
+			keep = append(keep, c)
+		}
+	}
+	np, err := pushThrough(g, down)
+	if err != nil {
+		return nil, err
+	}
+	return wrapFilter(np, keep)
+}
+
+// pushSetOp pushes each conjunct into the left input of an INTERSECT or EXCEPT (output
+// rows are left rows: a left row failing it is gone either way) and, for INTERSECT, into
+// the right input too (a right row failing it meets only left rows failing it). Columns
+// map by position. Conjuncts reading floating-point or nested columns stay above: rows
+// compared as equal (-0 and 0) may differ for a predicate.
+func pushSetOp(s *planner.SetOp, preds []planner.Expr) (planner.Plan, error) {
+	lm := make(map[planner.ColumnID]planner.Expr, len(s.Out))
+	rm := make(map[planner.ColumnID]planner.Expr, len(s.Out))
+	ls, rs := s.Left.Schema(), s.Right.Schema()
+	for j, c := range s.Out {
+		lm[c.ID], rm[c.ID] = planner.NewColumnRef(ls[j]), planner.NewColumnRef(rs[j])
+	}
+	var toLeft, toRight, keep []planner.Expr
+	for _, c := range preds {
+		exact := true
+		for _, col := range s.Out {
+			if planner.ColumnsOf(c, nil)[col.ID] && !groupExact(col.Type) {
+				exact = false
+			}
+		}
+		if !exact {
+			keep = append(keep, c)
+			continue
+		}
+		toLeft = append(toLeft, substitute(c, lm))
+		if s.Kind == planner.Intersect {
+			toRight = append(toRight, substitute(c, rm))
+		}
+	}
+	l, err := pushInto(s.Left, toLeft)
+	if err != nil {
+		return nil, err
+	}
+	r, err := pushInto(s.Right, toRight)
+	if err != nil {
+		return nil, err
+	}
+	np, err := s.WithChildren([]planner.Plan{l, r})
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrInternal, err, "")
+	}
+	return wrapFilter(np, keep)
+}
+
+// groupExact reports whether values of type t that group together (GROUP BY, DISTINCT,
+// PARTITION BY, set operations) are identical, so that every predicate agrees on them:
+// not so for floats (-0 = 0) and nested types holding them.
+func groupExact(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		return false
+	}
+	return !planner.IsNested(t)
 }
 
 // pushChildren pushes the filters inside each child of p, moving nothing into p.

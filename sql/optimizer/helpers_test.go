@@ -23,17 +23,19 @@ func (t *fakeTable) Name() string               { return t.name }
 func (t *fakeTable) ArrowSchema() *arrow.Schema { return t.schema }
 
 // newTable returns a table of the named columns, each BIGINT unless its name ends in ":s"
-// (VARCHAR), ":f" (DOUBLE) or ":d" (DATE).
+// (VARCHAR), ":f" (DOUBLE), ":d" (DATE) or ":a" (ARRAY of BIGINT), and nullable unless it
+// ends in "!" (after the type: "name:s!").
 func newTable(name string, cols ...string) *fakeTable {
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
+		c, notNull := strings.CutSuffix(c, "!")
 		typ := planner.Int64
-		for suffix, t := range map[string]arrow.DataType{":s": planner.String, ":f": planner.Float64, ":d": planner.Date} {
+		for suffix, t := range map[string]arrow.DataType{":s": planner.String, ":f": planner.Float64, ":d": planner.Date, ":a": planner.ArrayOf(planner.Int64)} {
 			if n, ok := strings.CutSuffix(c, suffix); ok {
 				c, typ = n, t
 			}
 		}
-		fields[i] = arrow.Field{Name: c, Type: typ, Nullable: true}
+		fields[i] = arrow.Field{Name: c, Type: typ, Nullable: !notNull}
 	}
 	return &fakeTable{name: name, schema: arrow.NewSchema(fields, nil)}
 }

@@ -21,12 +21,15 @@ import (
 //     the ordinals in step);
 //   - a Project drops unneeded outputs, an Aggregate unneeded aggregates, a Union unneeded
 //     positions in every branch, a Values unneeded columns;
-//   - a Join or Sort input that still carries columns nobody above needs (kept because a
-//     filter below reads them) gets a narrowing Project of column references, and so does
-//     a Union branch, which must match the union's positions exactly.
+//   - a Window drops the calls nobody reads (the whole Window when none is read), an
+//     Expand the output positions nobody reads, from every projection;
+//   - a Join, Sort, Window or Generate input that still carries columns nobody above needs
+//     (kept because a filter below reads them) gets a narrowing Project of column
+//     references, and so does a Union branch, which must match the union's positions
+//     exactly.
 //
 // Refuses: group keys are never dropped (they decide the number of rows); nothing is pruned
-// below a Distinct (it compares whole rows); a node never drops to zero columns (a scan or
+// below a Distinct, an INTERSECT or an EXCEPT (they compare whole rows); a node never drops to zero columns (a scan or
 // projection keeps its first column, a global aggregate its first aggregate) because
 // execution carries row counts in columns; no column order changes.
 type ProjectionPruning struct{}
@@ -101,6 +104,13 @@ func prune(p planner.Plan, need map[planner.ColumnID]bool) (planner.Plan, error)
 		return n.WithChildren(kids)
 	case *planner.Union:
 		return pruneUnion(n, need)
+	case *planner.Window:
+		return pruneWindow(n, need)
+	case *planner.Generate:
+		// Every element's row copies the input row: keep only what is read above or by Arg.
+		return pruneChild(n, withRefs(need, n.Arg), true)
+	case *planner.Expand:
+		return pruneExpand(n, need)
 	case *planner.Values:
 		keep := keptIndexes(n.Out, need)
 		if len(keep) == len(n.Out) {
@@ -117,7 +127,9 @@ func prune(p planner.Plan, need map[planner.ColumnID]bool) (planner.Plan, error)
 			out[i] = n.Out[k]
 		}
 		return planner.NewValues(rows, out)
-	default: // Distinct and nodes this rule does not know need every input column
+	default:
+		// Distinct and SetOp compare whole rows, so they need every input column; so do
+		// the nodes this rule does not know.
 		kids := p.Children()
 		nk := make([]planner.Plan, len(kids))
 		for i, k := range kids {
@@ -128,6 +140,68 @@ func prune(p planner.Plan, need map[planner.ColumnID]bool) (planner.Plan, error)
 		}
 		return p.WithChildren(nk)
 	}
+}
+
+// pruneWindow drops the calls whose results nobody reads, and the Window itself when none
+// is read (it keeps its input's rows as they are); the input keeps what is read above and
+// what the kept calls, keys and frames read, and is narrowed to that (a Window holds whole
+// partitions in memory).
+func pruneWindow(w *planner.Window, need map[planner.ColumnID]bool) (planner.Plan, error) {
+	var funcs []*planner.WindowCall
+	var out []planner.Column
+	for i, f := range w.Funcs {
+		if need[w.Out[i].ID] {
+			funcs, out = append(funcs, f), append(out, w.Out[i])
+		}
+	}
+	if len(funcs) == 0 {
+		return prune(w.Input, need)
+	}
+	childNeed := withRefs(need, w.PartitionBy...)
+	for _, k := range w.OrderBy {
+		childNeed = withRefs(childNeed, k.Expr)
+	}
+	for _, f := range funcs {
+		childNeed = withRefs(childNeed, f)
+	}
+	in, err := prune(w.Input, childNeed)
+	if err != nil {
+		return nil, err
+	}
+	if in, err = narrow(in, childNeed); err != nil {
+		return nil, err
+	}
+	if len(funcs) == len(w.Funcs) {
+		return w.WithChildren([]planner.Plan{in})
+	}
+	return planner.NewWindow(in, w.PartitionBy, w.OrderBy, funcs, out)
+}
+
+// pruneExpand drops the output positions nobody reads from every projection (never all of
+// them: the row count is the input's times the projections, and execution carries it in
+// columns); the input keeps what the remaining projections read.
+func pruneExpand(e *planner.Expand, need map[planner.ColumnID]bool) (planner.Plan, error) {
+	keep := keptIndexes(e.Out, need)
+	ps := make([][]planner.Expr, len(e.Projections))
+	out := make([]planner.Column, len(keep))
+	var childNeed map[planner.ColumnID]bool
+	for i, p := range e.Projections {
+		for _, k := range keep {
+			ps[i] = append(ps[i], p[k])
+		}
+		childNeed = withRefs(childNeed, ps[i]...)
+	}
+	for j, k := range keep {
+		out[j] = e.Out[k]
+	}
+	in, err := prune(e.Input, childNeed)
+	if err != nil {
+		return nil, err
+	}
+	if len(keep) == len(e.Out) {
+		return e.WithChildren([]planner.Plan{in})
+	}
+	return planner.NewExpand(in, ps, out)
 }
 
 // pruneChild prunes the single child of a node whose schema is its child's, narrowing the

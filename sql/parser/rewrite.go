@@ -329,8 +329,9 @@ func (r *rewriter) build(start, end int) {
 }
 
 // statementForms rewrites whole-statement forms TiDB lacks, recording them in r.out:
-// DROP DATABASE|SCHEMA ... CASCADE (Spark, PostgreSQL) loses its CASCADE, and
-// INSERT OVERWRITE [TABLE] t (Spark) becomes INSERT INTO t.
+// DROP DATABASE|SCHEMA ... CASCADE (Spark, PostgreSQL) loses its CASCADE,
+// INSERT OVERWRITE [TABLE] t (Spark) becomes INSERT INTO t, and SET a.b.c = v quotes the
+// dotted name.
 func (r *rewriter) statementForms() {
 	switch {
 	case r.isWord(0, "DROP") && (r.isWord(1, "DATABASE") || r.isWord(1, "SCHEMA")):
@@ -341,6 +342,18 @@ func (r *rewriter) statementForms() {
 		if last > 2 && r.isWord(last, "CASCADE") {
 			r.replace(last, "")
 			r.out.cascade = true
+		}
+	case r.isWord(0, "SET") && r.word(1) != "" && r.isPunct(2, '.'):
+		// SET ember.optimizer.disabled_rules = ... (a dotted setting name, Spark's form):
+		// TiDB reads a back-quoted name as one variable.
+		end := 1
+		for r.isPunct(end+1, '.') && r.word(end+2) != "" {
+			end += 2
+		}
+		name := r.src[r.sig[1].start:r.sig[end].end]
+		r.replace(1, "`"+name+"`")
+		for i := 2; i <= end; i++ {
+			r.replace(i, "")
 		}
 	case r.isWord(0, "INSERT") && r.isWord(1, "OVERWRITE"):
 		r.replace(1, "INTO")

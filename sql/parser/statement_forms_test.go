@@ -1,6 +1,10 @@
 package parser
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
 
 func TestStatementForms(t *testing.T) {
 	cases := []struct {
@@ -23,5 +27,16 @@ func TestStatementForms(t *testing.T) {
 		if q.Cascade() != c.cascade || q.Overwrite() != c.overwrite {
 			t.Errorf("%s: cascade=%v overwrite=%v, want %v %v", c.sql, q.Cascade(), q.Overwrite(), c.cascade, c.overwrite)
 		}
+	}
+}
+
+func TestSetDottedName(t *testing.T) {
+	stmts, err := Parse("SET ember.optimizer.disabled_rules = 'JoinReorder'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, ok := stmts[0].(*Query).Node.(*ast.SetStmt)
+	if !ok || len(set.Variables) != 1 || set.Variables[0].Name != "ember.optimizer.disabled_rules" {
+		t.Fatalf("got %#v", stmts[0].(*Query).Node)
 	}
 }
