@@ -1,7 +1,8 @@
 // Package optimizer owns Ember's logical optimizer: rules that rewrite planner.Plan trees,
 // the named batches they run in, the driver that runs the batches, the rule trace shown by
-// EXPLAIN VERBOSE, and the plan invariant checks. Statistics and cost (join order,
-// broadcast or shuffle) will live here too.
+// EXPLAIN VERBOSE, the plan invariant checks, and cardinality estimation (cardinality.go:
+// rows and distinct counts from tables' planner.TableStats, System R selectivities) with the
+// cost-based JoinReorder (join_order.go).
 //
 // Place in the import table (DESIGN.md): optimizer imports sql/planner, udf and
 // internal/errs. It must not import exec or dataframe: constant folding evaluates through
@@ -48,6 +49,9 @@
 //   - ProjectionPruning (projection_pruning.go): drops columns no ancestor reads, from
 //     scans, projections, aggregates, unions, values, windows (their unread calls) and
 //     expands, and narrows join, sort, window and generate inputs.
+//   - JoinReorder (join_order.go), its own Once batch after the fixed point: orders each
+//     tree of inner joins by estimated C_out cost (dynamic programming over connected
+//     subsets up to 10 relations, greedy beyond) and builds the smaller input.
 //
 // How to add a rule:
 //  1. write sql/optimizer/<rule_name>.go: a type with Name() and Apply(), whose comment
