@@ -30,6 +30,8 @@ type tableDef struct {
 	DDL  string `json:"ddl,omitempty"`
 	// Indexes are the indexes CREATE INDEX recorded (see alter.go).
 	Indexes []indexDef `json:"indexes,omitempty"`
+	// Stats are what ANALYZE TABLE found (analyze.go); nil before it ran.
+	Stats *tableStats `json:"stats,omitempty"`
 }
 
 const kindManaged = "managed"
@@ -338,14 +340,14 @@ func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View,
 		return t, nil, err
 	}
 	if src, ok := c.sources[key]; ok {
-		return src, nil, nil
+		return withAnalyzed(src, d.Stats), nil, nil
 	}
 	src, err := openSource(d.Name, d.Format, d.Location, d.Options)
 	if err != nil {
 		return nil, nil, fmt.Errorf("table %s: %w", d.Name, err)
 	}
 	c.sources[key] = src
-	return src, nil, nil
+	return withAnalyzed(src, d.Stats), nil, nil
 }
 
 // TableNames implements planner.Catalog: the tables and views of the session's database.
@@ -390,7 +392,7 @@ func (c *catalog) openManaged(key string, d tableDef) (*managedEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &managedEntry{spec: spec, store: store}
+	e := &managedEntry{spec: spec, store: store, stats: d.Stats}
 	c.managedOpen[key] = e
 	return e, nil
 }

@@ -77,27 +77,35 @@ func dropStore(dir string) error {
 }
 
 // managedTable is what the catalog hands the binder for a managed table: a snapshot of the
-// store (a datasource.Source, read by scans) that also knows the declared columns.
+// store (a datasource.Source, read by scans) that also knows the declared columns and its
+// statistics (analyze.go: Statistics, computed once from analyzed).
 type managedTable struct {
 	*tablestore.Snapshot
-	specs []planner.ColumnSpec
+	specs     []planner.ColumnSpec
+	analyzed  *tableStats
+	statsOnce sync.Once
+	stats     *planner.TableStats
 }
 
 func (m *managedTable) ColumnSpecs() []planner.ColumnSpec { return m.specs }
 
-// managedEntry is the catalog's in-memory state of a managed table.
+// managedEntry is the catalog's in-memory state of a managed table. stats are what ANALYZE
+// TABLE found (the tableDef's, or the session's only for a temporary table); the catalog's
+// mu guards them.
 type managedEntry struct {
 	spec  *planner.TableSpec
 	store *tablestore.Table
+	stats *tableStats
 }
 
-// snapshot returns a managedTable reading the table as last committed.
+// snapshot returns a managedTable reading the table as last committed. The caller holds
+// the catalog's mu.
 func (e *managedEntry) snapshot() (*managedTable, error) {
 	snap, err := e.store.Snapshot()
 	if err != nil {
 		return nil, err
 	}
-	return &managedTable{Snapshot: snap, specs: e.spec.Columns}, nil
+	return &managedTable{Snapshot: snap, specs: e.spec.Columns, analyzed: e.stats}, nil
 }
 
 // ddlOf writes the CREATE TABLE statement that declares spec (the catalog's record).

@@ -205,15 +205,34 @@ func (s *Session) binder() *binder.Binder {
 
 // optimize runs the rule optimizer over a bound plan.
 func (s *Session) optimize(p planner.Plan) (planner.Plan, *optimizer.Trace, error) {
+	// SET checked the value; an unset one reads as the default.
+	broadcast, err := broadcastThreshold(s.settings["ember.optimizer.broadcast_threshold_rows"])
+	if err != nil {
+		return nil, &optimizer.Trace{}, err
+	}
 	o := optimizer.New(optimizer.DefaultBatches(), optimizer.Options{Eval: exec.EvalConstant,
-		Disabled: splitList(s.settings["ember.optimizer.disabled_rules"])})
+		Disabled:               splitList(s.settings["ember.optimizer.disabled_rules"]),
+		BroadcastThresholdRows: broadcast})
 	return o.Optimize(p)
 }
 
 // physical builds the physical plan of an optimized logical plan.
 func (s *Session) physical(ctx context.Context, p planner.Plan) (exec.Node, error) {
-	pp := &exec.PhysicalPlanner{Partitions: s.cfg.partitions, Ctx: ctx}
+	// SET checked the value; an unset one reads as the default (on).
+	on, _ := runtimeFiltersOn(s.settings["ember.optimizer.runtime_filters"])
+	pp := &exec.PhysicalPlanner{Partitions: s.cfg.partitions, Ctx: ctx, NoRuntimeFilters: !on}
 	return pp.Plan(p)
+}
+
+// runtimeFiltersOn reads ember.optimizer.runtime_filters ("" is the default, on).
+func runtimeFiltersOn(v string) (bool, error) {
+	switch v {
+	case "", "1", "true", "TRUE", "True", "on", "ON":
+		return true, nil
+	case "0", "false", "FALSE", "False", "off", "OFF":
+		return false, nil
+	}
+	return false, errs.Planf("ember.optimizer.runtime_filters must be true or false, not %q", v)
 }
 
 // runPlan optimizes, plans and runs a bound logical plan.

@@ -3,6 +3,7 @@ package dataframe
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/embersql/ember/internal/errs"
@@ -23,6 +24,20 @@ type settingDef struct {
 }
 
 var settingDefs = map[string]settingDef{
+	"ember.optimizer.runtime_filters": {
+		doc: "true (default) or false: hash joins hand the bounds and a bloom filter of their build keys to the scans on their probe side, which skip row groups and drop rows that cannot match",
+		check: func(v string) error {
+			_, err := runtimeFiltersOn(v)
+			return err
+		},
+	},
+	"ember.optimizer.broadcast_threshold_rows": {
+		doc: "a hash join whose build side is estimated at this many rows or fewer is broadcast to every probe partition instead of shuffling both sides; 0 disables broadcast joins (default 100000)",
+		check: func(v string) error {
+			_, err := broadcastThreshold(v)
+			return err
+		},
+	},
 	"ember.optimizer.disabled_rules": {
 		doc: "comma-separated optimizer rules to skip (names as EXPLAIN VERBOSE shows them)",
 		check: func(v string) error {
@@ -34,6 +49,24 @@ var settingDefs = map[string]settingDef{
 			return err
 		},
 	},
+}
+
+// defaultBroadcastThresholdRows is ember.optimizer.broadcast_threshold_rows when not set:
+// about Spark's 10 MB default (spark.sql.autoBroadcastJoinThreshold) for rows of some 100
+// bytes. Every probe partition builds its own table from a broadcast side, so memory grows
+// with partitions times this.
+const defaultBroadcastThresholdRows = 100_000
+
+// broadcastThreshold reads ember.optimizer.broadcast_threshold_rows ("" is the default).
+func broadcastThreshold(v string) (int64, error) {
+	if v == "" {
+		return defaultBroadcastThresholdRows, nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return 0, errs.Planf("ember.optimizer.broadcast_threshold_rows must be a whole number of rows, 0 or more, not %q", v)
+	}
+	return n, nil
 }
 
 func splitList(v string) []string {

@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/embersql/ember/exec"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/parser"
 	"github.com/embersql/ember/sql/planner"
@@ -58,6 +56,8 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 		return s.dropIndex(n)
 	case *ast.DeleteStmt:
 		return s.delete(ctx, q, n)
+	case *ast.AnalyzeTableStmt:
+		return s.analyzeTable(ctx, n) // analyze.go
 	case *ast.SetStmt:
 		return s.set(n)
 	case *ast.CreateDatabaseStmt:
@@ -115,6 +115,9 @@ func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, erro
 			}
 			return stringResult(s, []string{"name"}, rows), nil
 		case ast.ShowColumns:
+			if q.ShowStats() {
+				return s.showStats(n.Table) // analyze.go
+			}
 			return s.describe(n.Table)
 		}
 		return nil, errs.NotImplementedf("this SHOW statement")
@@ -271,77 +274,6 @@ func (s *Session) describe(t *ast.TableName) (*Result, error) {
 		rows[i] = []string{c.Name, planner.TypeString(c.Type), null}
 	}
 	return stringResult(s, []string{"column_name", "column_type", "null"}, rows), nil
-}
-
-// explain shows the optimized logical plan and the physical plan; VERBOSE adds the
-// optimizer's trace; ANALYZE runs the query and shows per operator its rows, batches,
-// compute time and peak memory, and per scan what it read and what pruning skipped
-// (exec.ExplainAnalyzed). EXPLAIN ANALYZE FORMAT='scans' shows only the scans' counts
-// (exec.ExplainScans), which do not depend on timing, batch size or partitions.
-func (s *Session) explain(ctx context.Context, q *parser.Query, format string, analyze bool) (*Result, error) {
-	if format == "scans" && !analyze {
-		return nil, errs.Planf("EXPLAIN FORMAT='scans' needs ANALYZE: the counts come from running the query")
-	}
-	switch q.Node.(type) {
-	case *ast.SelectStmt, *ast.SetOprStmt:
-	default:
-		return nil, errs.NotImplementedf("EXPLAIN of this statement")
-	}
-	p, err := s.binder().BindQuery(q)
-	if err != nil {
-		return nil, err
-	}
-	opt, trace, err := s.optimize(p)
-	if err != nil {
-		return nil, err
-	}
-	node, err := s.physical(ctx, opt)
-	if err != nil {
-		return nil, err
-	}
-	var lines []string
-	add := func(text string) {
-		lines = append(lines, strings.Split(strings.TrimRight(text, "\n"), "\n")...)
-	}
-	if format == "verbose" {
-		add("== Bound Logical Plan ==")
-		add(planner.Explain(p))
-		add("== Optimizer Trace ==")
-		add(trace.String())
-	}
-	add("== Optimized Logical Plan ==")
-	add(planner.Explain(opt))
-	if !analyze {
-		add("== Physical Plan ==")
-		add(exec.ExplainPhysical(node))
-	} else {
-		start := time.Now()
-		ex, err := exec.Run(ctx, node, exec.Config{Parallelism: s.cfg.partitions, BatchSize: s.cfg.batchSize, Mem: s.cfg.mem})
-		if err != nil {
-			return nil, err
-		}
-		rows := ex.Batches
-		var n int64
-		for _, b := range rows {
-			n += b.NumRows()
-		}
-		ex.Release()
-		if format == "scans" {
-			lines = nil
-			add(fmt.Sprintf("== Scans (analyzed: %d rows) ==", n))
-			add(exec.ExplainScans(node, ex))
-		} else {
-			add(fmt.Sprintf("== Physical Plan (analyzed: %d rows, %d stages, %d tasks, %s) ==", n, ex.Stages, ex.Tasks, time.Since(start).Round(time.Microsecond)))
-			add(exec.ExplainAnalyzed(node, ex))
-		}
-	}
-	rowsOut := make([][]string, len(lines))
-	for i, l := range lines {
-		rowsOut[i] = []string{l}
-	}
-	res := stringResult(s, []string{"plan"}, rowsOut)
-	res.Text = true
-	return res, nil
 }
 
 // stringResult builds a result of VARCHAR columns.

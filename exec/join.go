@@ -27,6 +27,9 @@ import (
 // table, so a probe row without a match gets a NULL comparison when its key is NULL or the
 // build side holds a NULL key (and the build side is not empty), as IN's three-valued logic
 // wants.
+//
+// RuntimeFilter, when set, is the runtime filter this join's build side publishes to a scan
+// on its probe side (runtime_filter.go); EXPLAIN then names the join HashJoin#ID.
 type HashJoinExec struct {
 	Left, Right         Node
 	LeftKeys, RightKeys []int
@@ -34,6 +37,7 @@ type HashJoinExec struct {
 	Residual            PhysExpr
 	Cmp                 PhysExpr
 	NullAwareKey        bool
+	RuntimeFilter       *RuntimeFilter
 	schema              *arrow.Schema
 }
 
@@ -90,7 +94,11 @@ func (h *HashJoinExec) String() string {
 	for i := range h.LeftKeys {
 		pairs[i] = ls.Field(h.LeftKeys[i]).Name + " = " + rs.Field(h.RightKeys[i]).Name
 	}
-	s := fmt.Sprintf("HashJoin: %s on %s", h.Type, strings.Join(pairs, " AND "))
+	name := "HashJoin"
+	if h.RuntimeFilter != nil {
+		name += fmt.Sprintf("#%d", h.RuntimeFilter.ID)
+	}
+	s := fmt.Sprintf("%s: %s on %s", name, h.Type, strings.Join(pairs, " AND "))
 	if h.NullAwareKey {
 		s += " (null-aware)"
 	}

@@ -17,6 +17,11 @@ type PhysicalPlanner struct {
 	// Partitions is the number of partitions of scans and hash exchanges (>= 1).
 	Partitions int
 	Ctx        context.Context
+	// NoRuntimeFilters turns off runtime filters from hash joins to the scans on their
+	// probe side (runtime_filter.go).
+	NoRuntimeFilters bool
+
+	runtimeFilters int // runtime filters planned so far (their IDs)
 }
 
 // Plan builds the physical plan of p.
@@ -271,10 +276,13 @@ func (pp *PhysicalPlanner) planSort(s *planner.Sort, fetch int64) (Node, error) 
 }
 
 // planJoin: equality conjuncts between the two sides become hash keys and both sides are
-// hash-exchanged on them (a shuffle hash join); what remains is a residual predicate over
-// the joined row. Without equality keys it is a nested-loop join: the right side is
-// broadcast to every left partition (inner, left, cross), or both sides are gathered into
-// one partition (right, full: unmatched right rows must be found exactly once).
+// hash-exchanged on them (a shuffle hash join), or, when the optimizer marked the join
+// "broadcast" (planner.BroadcastJoin, never for right or full joins), the build side is
+// broadcast to every partition of the probe side, which is not exchanged; what remains is a
+// residual predicate over the joined row. Without equality keys it is a nested-loop join:
+// the right side is broadcast to every left partition (inner, left, cross), or both sides
+// are gathered into one partition (right, full: unmatched right rows must be found exactly
+// once).
 func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 	left, err := pp.plan(j.Left)
 	if err != nil {
@@ -342,9 +350,16 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if nullAware {
+	// A runtime filter carries the build side's keys to a scan on the probe side.
+	rf := pp.planRuntimeFilter(j.Type, lnode, lidx, rnode, ridx)
+	if rf != nil {
+		rnode = &RuntimeFilterBuildExec{Child: rnode, Filter: rf}
+	}
+	broadcast := j.Strategy == planner.BroadcastJoin && j.Type.CanBroadcastRight()
+	if nullAware || broadcast {
 		// IN's NULL logic needs the whole build side (is it empty? has it a NULL?) in every
-		// probe partition.
+		// probe partition; a broadcast join copies its small build side there, and the probe
+		// side keeps its partitioning.
 		rnode = NewExchange(rnode, Partitioning{Kind: BroadcastPartitioning, N: lnode.Partitioning().N})
 	} else {
 		n := pp.Partitions
@@ -367,7 +382,7 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 		}
 	}
 	hj := &HashJoinExec{Left: lnode, Right: rnode, LeftKeys: lidx, RightKeys: ridx, Type: j.Type,
-		Residual: res, Cmp: cmpExpr, NullAwareKey: nullAware}
+		Residual: res, Cmp: cmpExpr, NullAwareKey: nullAware, RuntimeFilter: rf}
 	hj.init()
 	if lnode.Schema().NumFields() == len(ls) && rnode.Schema().NumFields() == len(rs) {
 		hj.schema = outSchema

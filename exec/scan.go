@@ -17,14 +17,20 @@ import (
 // Predicates are the pruning hints of the scan's pushed filters: the physical planner has
 // already left out the splits they rule out (Pruned counts them), and readers get them to
 // skip pages. They never replace the filter above the scan.
+//
+// RuntimeFilters come from hash joins above the scan (runtime_filter.go): once one is
+// ready, the scan skips the splits its bounds rule out, gives its bounds to readers as
+// hints, and drops the rows whose key cannot match before handing batches on (rows it
+// drops, and the rows of splits it skips, count as rows skipped in EXPLAIN ANALYZE).
 type ScanExec struct {
-	Source     datasource.Source
-	Columns    []int // ordinals of Source.ArrowSchema() to read, in output order
-	Splits     []datasource.Split
-	N          int
-	Predicates []datasource.Predicate
-	Pruned     int // splits of the source that Predicates ruled out at planning
-	schema     *arrow.Schema
+	Source         datasource.Source
+	Columns        []int // ordinals of Source.ArrowSchema() to read, in output order
+	Splits         []datasource.Split
+	N              int
+	Predicates     []datasource.Predicate
+	Pruned         int // splits of the source that Predicates ruled out at planning
+	RuntimeFilters []*RuntimeFilter
+	schema         *arrow.Schema
 }
 
 // NewScanExec builds a scan over splits dealt into n partitions (at least 1).
@@ -66,7 +72,8 @@ func (s *ScanExec) Schema() *arrow.Schema      { return s.schema }
 func (s *ScanExec) Children() []Node           { return nil }
 func (s *ScanExec) Partitioning() Partitioning { return Partitioning{Kind: AnyPartitioning, N: s.N} }
 
-// String is "Scan: t [a, b] splits=N", with " pruned=K" when the scan has pruning hints.
+// String is "Scan: t [a, b] splits=N", with " pruned=K" when the scan has pruning hints and
+// " runtime filter from HashJoin#ID on a" when it has runtime filters.
 func (s *ScanExec) String() string {
 	names := make([]string, len(s.Columns))
 	for i := range s.Columns {
@@ -76,7 +83,7 @@ func (s *ScanExec) String() string {
 	if len(s.Predicates) > 0 {
 		out += fmt.Sprintf(" pruned=%d", s.Pruned)
 	}
-	return out
+	return out + runtimeFilterText(s.RuntimeFilters)
 }
 
 // splitUnit names the scan's splits in EXPLAIN ANALYZE: "row_groups" when every split is
@@ -95,14 +102,22 @@ func (s *ScanExec) Execute(tc *TaskContext, p int) (Operator, error) {
 	for i := p; i < len(s.Splits); i += s.N {
 		mine = append(mine, s.Splits[i])
 	}
-	return &scanOp{node: s, splits: mine}, nil
+	return &scanOp{node: s, splits: mine, filters: newScanFilters(tc.query, s)}, nil
 }
 
 type scanOp struct {
 	node    *ScanExec
 	splits  []datasource.Split
 	cur     datasource.Reader
-	metrics *Metrics // nil when not built through Build
+	filters *scanFilters // nil without runtime filters
+	metrics *Metrics     // nil when not built through Build
+}
+
+// skipped counts rows that pruning left out at run time.
+func (o *scanOp) skipped(n int64) {
+	if o.metrics != nil && n > 0 {
+		o.metrics.RowsSkipped.Add(n)
+	}
 }
 
 func (o *scanOp) setMetrics(m *Metrics) { o.metrics = m }
@@ -128,8 +143,20 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 			if len(o.splits) == 0 {
 				return nil, nil
 			}
+			preds := o.node.Predicates
+			if o.filters != nil {
+				o.filters.refresh(tc.Ctx, true)
+				if o.filters.skip(o.splits[0]) {
+					if fs, ok := o.splits[0].(*datasource.FileSplit); ok {
+						o.skipped(fs.Rows)
+					}
+					o.splits = o.splits[1:]
+					continue
+				}
+				preds = o.filters.predicates()
+			}
 			r, err := o.node.Source.Open(tc.Ctx, o.splits[0], o.node.Columns,
-				datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: o.node.Predicates})
+				datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: preds})
 			if err != nil {
 				return nil, err
 			}
@@ -151,7 +178,16 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 				b.Release()
 				b = nb
 			}
-			return b, nil
+			if o.filters == nil {
+				return b, nil
+			}
+			o.filters.refresh(tc.Ctx, false)
+			b, dropped, err := o.filters.apply(tc, b)
+			o.skipped(dropped)
+			if err != nil || b != nil {
+				return b, err
+			}
+			continue
 		}
 		if err := o.closeCur(); err != nil {
 			return nil, err

@@ -28,6 +28,10 @@ func DefaultBatches() []Batch {
 		{Name: "Column Pruning", Strategy: Once, Rules: []Rule{
 			ProjectionPruning{},
 		}},
+		// Last: it reads the build sides JoinReorder chose, on joins no later rule rebuilds.
+		{Name: "Join Strategy", Strategy: Once, Rules: []Rule{
+			JoinStrategy{},
+		}},
 	}
 }
 

@@ -2,7 +2,10 @@ package optimizer
 
 import (
 	"math"
+	"sort"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/embersql/ember/sql/planner"
 )
 
@@ -11,9 +14,27 @@ import (
 // selectivities (System R's). Estimates guide join order and build sides; they never change
 // results. Unknown tables count as defaultRows.
 //
-// Selectivities: column = constant 1/NDV (0.1 without NDV); column = column (join keys)
-// 1/max(NDV, NDV'); ranges 1/3; IS NULL its null fraction (0.05 unknown); LIKE 0.1; IN
+// Selectivities without column statistics: column = constant 1/NDV (0.1 without NDV);
+// column = column (join keys) 1/max(NDV, NDV'); ranges 1/3; IS NULL 0.05; LIKE 0.1; IN
 // k/NDV; AND multiplies, OR adds minus the overlap, NOT complements; anything else 0.25.
+//
+// With a column's statistics (ANALYZE TABLE's, or a source's metadata) passed up from its
+// scan through filters, projections, joins, sorts and limits unchanged:
+//   - IS [NOT] NULL is the null fraction (or its complement);
+//   - column op constant (< <= > >=) is the fraction of the histogram's rows on that side
+//     of the constant, interpolating inside the bucket that holds it (linearly for numbers,
+//     dates and timestamps, on the first bytes after the common prefix for strings); with
+//     only Min and Max known, the constant's place between them. Bounds on one column in
+//     one conjunction (BETWEEN, a >= x AND a < y) make one range, not a product;
+//   - column = constant is the rows of the constant's bucket: exactly those of a bucket's
+//     upper bound (where frequent values land), else the bucket's average per value; a
+//     constant outside every bucket counts as one row. IN sums its constants, <> and NOT
+//     IN complement within the non-NULL rows;
+//   - joins multiply by the non-NULL fractions of both keys (NULL keys never match).
+//
+// Each of these is at least one row's worth (1/rows of the table): statistics may be stale.
+// The fractions are of the table's rows when ANALYZE ran, applied to the rows estimated
+// now (for managed tables the current row count is exact).
 
 const (
 	defaultRows        = 1000.0
@@ -23,6 +44,35 @@ const (
 type estimate struct {
 	rows float64
 	ndv  map[planner.ColumnID]float64 // distinct values per output column (absent: unknown)
+	// cols are the table statistics of output columns that carry a scanned column's
+	// values unchanged (absent: none). Never modified once the estimate is built, so
+	// estimates share it.
+	cols map[planner.ColumnID]*colStats
+}
+
+// colStats is what the estimator knows of one scanned column.
+type colStats struct {
+	st  *planner.ColumnStats
+	typ arrow.DataType
+	// nullFrac is NullCount/RowCount of the table, -1 when unknown; tableRows is the
+	// table's row count.
+	nullFrac, tableRows float64
+}
+
+// nonNull is the fraction of rows whose value is not NULL (1 when unknown).
+func (c *colStats) nonNull() float64 {
+	if c.nullFrac < 0 {
+		return 1
+	}
+	return 1 - c.nullFrac
+}
+
+// floor is the smallest selectivity statistics yield: one row of the table.
+func (c *colStats) floor() float64 { return 1 / math.Max(c.tableRows, 1) }
+
+// ranged reports whether range predicates on the column can use its statistics.
+func (c *colStats) ranged() bool {
+	return c.st.Histogram != nil && len(c.st.Histogram.Buckets) > 0 || c.st.Min != nil && c.st.Max != nil
 }
 
 // estimator caches the estimates of the nodes of one optimization.
@@ -34,6 +84,15 @@ func newEstimator() *estimator { return &estimator{cache: map[planner.Plan]*esti
 
 // rows estimates the rows p yields.
 func (e *estimator) rows(p planner.Plan) float64 { return e.est(p).rows }
+
+// knownDistinct is distinct when statistics give column id's distinct count, else 0 (a
+// comparison with a constant then takes its default selectivity rather than 1/rows).
+func (e *estimator) knownDistinct(p planner.Plan, id planner.ColumnID) float64 {
+	if d, ok := e.est(p).ndv[id]; ok && d > 0 {
+		return e.distinct(p, id)
+	}
+	return 0
+}
 
 // distinct estimates the distinct values of column id in p's output (at most its rows).
 func (e *estimator) distinct(p planner.Plan, id planner.ColumnID) float64 {
@@ -59,23 +118,7 @@ func (e *estimator) est(p planner.Plan) *estimate {
 func (e *estimator) compute(p planner.Plan) *estimate {
 	switch n := p.(type) {
 	case *planner.Scan:
-		out := &estimate{rows: defaultRows, ndv: map[planner.ColumnID]float64{}}
-		sp, ok := n.Table.(planner.StatsProvider)
-		if !ok {
-			return out
-		}
-		st := sp.Statistics()
-		if st == nil || st.RowCount < 0 {
-			return out
-		}
-		out.rows = float64(st.RowCount)
-		for i, c := range n.Columns {
-			ord := n.Ordinals[i]
-			if ord < len(st.Columns) && st.Columns[ord].Distinct > 0 {
-				out.ndv[c.ID] = float64(st.Columns[ord].Distinct)
-			}
-		}
-		return out
+		return scanEstimate(n)
 	case *planner.Values:
 		return &estimate{rows: float64(len(n.Rows))}
 	case *planner.Filter:
@@ -84,11 +127,14 @@ func (e *estimator) compute(p planner.Plan) *estimate {
 		return scaled(in, in.rows*sel)
 	case *planner.Project:
 		in := e.est(n.Input)
-		out := &estimate{rows: in.rows, ndv: map[planner.ColumnID]float64{}}
+		out := &estimate{rows: in.rows, ndv: map[planner.ColumnID]float64{}, cols: map[planner.ColumnID]*colStats{}}
 		for i, x := range n.Projections {
 			if c, ok := x.(*planner.ColumnRef); ok {
 				if d, ok := in.ndv[c.Col.ID]; ok {
 					out.ndv[n.Out[i].ID] = d
+				}
+				if cs, ok := in.cols[c.Col.ID]; ok {
+					out.cols[n.Out[i].ID] = cs
 				}
 			}
 		}
@@ -126,22 +172,65 @@ func (e *estimator) compute(p planner.Plan) *estimate {
 		}
 		return &estimate{rows: total}
 	case *planner.Distinct:
+		// As many rows as combinations of the columns' distinct values, when every
+		// column's is known; else half the input.
 		in := e.est(n.Input)
-		return scaled(in, in.rows*0.5)
+		groups := 1.0
+		for _, c := range n.Schema() {
+			d, ok := in.ndv[c.ID]
+			if !ok || d <= 0 {
+				return scaled(in, in.rows*0.5)
+			}
+			groups *= d
+		}
+		return scaled(in, math.Min(groups, in.rows))
 	}
 	// Sort, SubqueryAlias and nodes this file does not know: their first child's rows,
-	// with its distinct counts (an alias or sort keeps column IDs).
+	// with its distinct counts and statistics (an alias or sort keeps column IDs).
 	kids := p.Children()
 	if len(kids) == 0 {
 		return &estimate{rows: defaultRows}
 	}
 	in := e.est(kids[0])
-	return &estimate{rows: in.rows, ndv: in.ndv}
+	return &estimate{rows: in.rows, ndv: in.ndv, cols: in.cols}
+}
+
+// scanEstimate reads the statistics of a scanned table.
+func scanEstimate(n *planner.Scan) *estimate {
+	out := &estimate{rows: defaultRows, ndv: map[planner.ColumnID]float64{}}
+	sp, ok := n.Table.(planner.StatsProvider)
+	if !ok {
+		return out
+	}
+	st := sp.Statistics()
+	if st == nil || st.RowCount < 0 {
+		return out
+	}
+	out.rows = float64(st.RowCount)
+	out.cols = map[planner.ColumnID]*colStats{}
+	for i, c := range n.Columns {
+		ord := n.Ordinals[i]
+		if ord >= len(st.Columns) {
+			continue
+		}
+		cs := &st.Columns[ord]
+		if cs.Distinct > 0 {
+			out.ndv[c.ID] = float64(cs.Distinct)
+		}
+		info := &colStats{st: cs, typ: c.Type, nullFrac: -1, tableRows: out.rows}
+		if cs.NullCount >= 0 && st.RowCount > 0 {
+			info.nullFrac = math.Min(float64(cs.NullCount)/float64(st.RowCount), 1)
+		}
+		if info.nullFrac >= 0 || info.ranged() {
+			out.cols[c.ID] = info
+		}
+	}
+	return out
 }
 
 // scaled is in with rows rows: distinct counts shrink to at most rows.
 func scaled(in *estimate, rows float64) *estimate {
-	out := &estimate{rows: rows, ndv: make(map[planner.ColumnID]float64, len(in.ndv))}
+	out := &estimate{rows: rows, ndv: make(map[planner.ColumnID]float64, len(in.ndv)), cols: in.cols}
 	for id, d := range in.ndv {
 		out.ndv[id] = math.Min(d, math.Max(rows, 1))
 	}
@@ -152,14 +241,31 @@ func (e *estimator) join(j *planner.Join) *estimate {
 	l, r := e.est(j.Left), e.est(j.Right)
 	ls, rs := idSet(j.Left.Schema()), idSet(j.Right.Schema())
 	sel := 1.0
+	// The key pairs: each side has at most the product of its keys' distinct counts in
+	// combinations, and at most its rows (the columns of a composite key are correlated:
+	// partsupp's (ps_partkey, ps_suppkey) takes 800K values at SF 1, not 200K x 10K); the
+	// join keeps 1/max of the two sides' combinations.
+	keysL, keysR, keyed := 1.0, 1.0, false
 	if j.On != nil {
 		for _, c := range planner.SplitConjunction(j.On) {
 			if a, b, ok := joinKeyPair(c, ls, rs); ok {
-				sel *= 1 / math.Max(e.distinct(j.Left, a), e.distinct(j.Right, b))
+				keysL *= e.distinct(j.Left, a)
+				keysR *= e.distinct(j.Right, b)
+				keyed = true
+				// NULL keys match nothing.
+				if cs, ok := l.cols[a]; ok {
+					sel *= cs.nonNull()
+				}
+				if cs, ok := r.cols[b]; ok {
+					sel *= cs.nonNull()
+				}
 				continue
 			}
 			sel *= e.selectivity(c, nil)
 		}
+	}
+	if keyed {
+		sel /= math.Max(math.Min(keysL, math.Max(l.rows, 1)), math.Min(keysR, math.Max(r.rows, 1)))
 	}
 	inner := l.rows * r.rows * sel
 	rows := inner
@@ -178,12 +284,14 @@ func (e *estimator) join(j *planner.Join) *estimate {
 	if j.Type == planner.LeftMark || j.Type == planner.LeftSingle {
 		rows = l.rows
 	}
-	out := &estimate{rows: rows, ndv: map[planner.ColumnID]float64{}}
-	for id, d := range l.ndv {
-		out.ndv[id] = math.Min(d, math.Max(rows, 1))
-	}
-	for id, d := range r.ndv {
-		out.ndv[id] = math.Min(d, math.Max(rows, 1))
+	out := &estimate{rows: rows, ndv: map[planner.ColumnID]float64{}, cols: map[planner.ColumnID]*colStats{}}
+	for _, side := range []*estimate{l, r} {
+		for id, d := range side.ndv {
+			out.ndv[id] = math.Min(d, math.Max(rows, 1))
+		}
+		for id, cs := range side.cols {
+			out.cols[id] = cs
+		}
 	}
 	return out
 }
@@ -217,6 +325,12 @@ func (e *estimator) selectivity(cond planner.Expr, input planner.Plan) float64 {
 		}
 		return 0
 	}
+	known := func(x planner.Expr) float64 {
+		if c, ok := x.(*planner.ColumnRef); ok && input != nil {
+			return e.knownDistinct(input, c.Col.ID)
+		}
+		return 0
+	}
 	switch x := cond.(type) {
 	case *planner.Literal:
 		if v, ok := x.Value.(bool); ok && v {
@@ -226,28 +340,49 @@ func (e *estimator) selectivity(cond planner.Expr, input planner.Plan) float64 {
 	case *planner.Binary:
 		switch x.Op {
 		case planner.OpAnd:
-			return e.selectivity(x.Left, input) * e.selectivity(x.Right, input)
+			return e.conjunction(planner.SplitConjunction(x), input)
 		case planner.OpOr:
 			a, b := e.selectivity(x.Left, input), e.selectivity(x.Right, input)
 			return a + b - a*b
 		case planner.OpEq:
+			if cs, id, lit, _, ok := e.columnConstant(x, input); ok {
+				return e.eqSel(cs, id, lit, input)
+			}
 			_, lc := x.Left.(*planner.ColumnRef)
 			_, rc := x.Right.(*planner.ColumnRef)
 			if lc && rc {
 				return 1 / math.Max(math.Max(ndv(x.Left), ndv(x.Right)), 10)
 			}
-			if d := math.Max(ndv(x.Left), ndv(x.Right)); d > 0 {
+			if d := math.Max(known(x.Left), known(x.Right)); d > 0 {
 				return 1 / d
 			}
 			return 0.1
 		case planner.OpNe:
+			if cs, id, lit, _, ok := e.columnConstant(x, input); ok && (cs.st.Histogram != nil || cs.st.Distinct > 0) {
+				return math.Max(cs.nonNull()-e.eqSel(cs, id, lit, input), cs.floor())
+			}
 			return 0.9
 		case planner.OpLt, planner.OpLe, planner.OpGt, planner.OpGe:
+			if cs, _, lit, op, ok := e.columnConstant(x, input); ok && cs.ranged() {
+				var r valueRange
+				if r.add(op, lit) {
+					if s, ok := r.selectivity(cs); ok {
+						return s
+					}
+				}
+			}
 			return 1.0 / 3
 		}
 	case *planner.Not:
 		return 1 - e.selectivity(x.E, input)
 	case *planner.IsNull:
+		if cs, ok := e.columnOf(x.E, input); ok && cs.nullFrac >= 0 {
+			s := cs.nullFrac
+			if x.Negated {
+				s = 1 - s
+			}
+			return math.Max(s, cs.floor())
+		}
 		if x.Negated {
 			return 0.95
 		}
@@ -255,8 +390,11 @@ func (e *estimator) selectivity(cond planner.Expr, input planner.Plan) float64 {
 	case *planner.Like:
 		return 0.1
 	case *planner.InList:
+		if s, ok := e.inListSel(x, input); ok {
+			return s
+		}
 		s := 0.1 * float64(len(x.List))
-		if d := ndv(x.E); d > 0 {
+		if d := known(x.E); d > 0 {
 			s = float64(len(x.List)) / d
 		}
 		s = math.Min(s, 1)
@@ -266,4 +404,351 @@ func (e *estimator) selectivity(cond planner.Expr, input planner.Plan) float64 {
 		return s
 	}
 	return defaultSelectivity
+}
+
+// conjunction is the selectivity of conds all TRUE: the product of the conjuncts', except
+// that range bounds on one column with statistics combine into one range (BETWEEN).
+func (e *estimator) conjunction(conds []planner.Expr, input planner.Plan) float64 {
+	type colRange struct {
+		cs *colStats
+		r  valueRange
+	}
+	var ranges []*colRange // in order of first appearance, for deterministic products
+	byCol := map[planner.ColumnID]*colRange{}
+	sel := 1.0
+	for _, c := range conds {
+		if b, ok := c.(*planner.Binary); ok {
+			switch b.Op {
+			case planner.OpLt, planner.OpLe, planner.OpGt, planner.OpGe:
+				if cs, id, lit, op, ok := e.columnConstant(b, input); ok && cs.ranged() {
+					cr := byCol[id]
+					if cr == nil {
+						cr = &colRange{cs: cs}
+						byCol[id] = cr
+						ranges = append(ranges, cr)
+					}
+					if cr.r.add(op, lit) {
+						continue
+					}
+				}
+			}
+		}
+		sel *= e.selectivity(c, input)
+	}
+	for _, cr := range ranges {
+		s, ok := cr.r.selectivity(cr.cs)
+		if !ok {
+			s = 1.0 / 3
+		}
+		sel *= s
+	}
+	return sel
+}
+
+// inListSel is the selectivity of x IN (constants) from the column's statistics.
+func (e *estimator) inListSel(x *planner.InList, input planner.Plan) (float64, bool) {
+	cs, ok := e.columnOf(x.E, input)
+	if !ok {
+		return 0, false
+	}
+	id := x.E.(*planner.ColumnRef).Col.ID
+	s := 0.0
+	for _, item := range x.List {
+		lit, ok := item.(*planner.Literal)
+		if !ok {
+			return 0, false
+		}
+		if lit.Value != nil {
+			s += e.eqSel(cs, id, lit, input)
+		}
+	}
+	s = math.Min(s, cs.nonNull())
+	if x.Negated {
+		s = cs.nonNull() - s
+	}
+	return math.Max(s, cs.floor()), true
+}
+
+// columnOf returns the statistics of x when it is a column of input that has some.
+func (e *estimator) columnOf(x planner.Expr, input planner.Plan) (*colStats, bool) {
+	c, ok := x.(*planner.ColumnRef)
+	if !ok || input == nil {
+		return nil, false
+	}
+	cs, ok := e.est(input).cols[c.Col.ID]
+	return cs, ok
+}
+
+// columnConstant matches "column op constant" (or "constant op column", returned with op
+// mirrored) over a column of input with statistics and a non-NULL constant.
+func (e *estimator) columnConstant(b *planner.Binary, input planner.Plan) (cs *colStats, id planner.ColumnID, lit *planner.Literal, op planner.BinaryOp, ok bool) {
+	col, other, op := b.Left, b.Right, b.Op
+	if _, isCol := col.(*planner.ColumnRef); !isCol {
+		col, other, op = b.Right, b.Left, mirror(b.Op)
+	}
+	l, isLit := other.(*planner.Literal)
+	if !isLit || l.Value == nil {
+		return nil, 0, nil, "", false
+	}
+	cs, ok = e.columnOf(col, input)
+	if !ok {
+		return nil, 0, nil, "", false
+	}
+	return cs, col.(*planner.ColumnRef).Col.ID, l, op, true
+}
+
+// mirror is the operator of "b op a" for "a op b".
+func mirror(op planner.BinaryOp) planner.BinaryOp {
+	switch op {
+	case planner.OpLt:
+		return planner.OpGt
+	case planner.OpLe:
+		return planner.OpGe
+	case planner.OpGt:
+		return planner.OpLt
+	case planner.OpGe:
+		return planner.OpLe
+	}
+	return op
+}
+
+// eqSel is the selectivity of column = lit.
+func (e *estimator) eqSel(cs *colStats, id planner.ColumnID, lit *planner.Literal, input planner.Plan) float64 {
+	if h := cs.st.Histogram; h != nil && len(h.Buckets) > 0 {
+		if f, ok := histEqual(h, lit.Value, lit.Typ, cs.typ); ok {
+			return math.Max(cs.nonNull()*f, cs.floor())
+		}
+	}
+	if cs.st.Min != nil && cs.st.Max != nil {
+		lo, ok1 := compareStat(lit.Value, lit.Typ, cs.st.Min, cs.typ)
+		hi, ok2 := compareStat(lit.Value, lit.Typ, cs.st.Max, cs.typ)
+		if ok1 && ok2 && (lo < 0 || hi > 0) {
+			return cs.floor()
+		}
+	}
+	d := e.knownDistinct(input, id)
+	if d <= 0 {
+		return math.Max(cs.nonNull()*0.1, cs.floor())
+	}
+	return math.Max(cs.nonNull()/d, cs.floor())
+}
+
+// valueRange is the bounds that range predicates put on one column.
+type valueRange struct {
+	lo, hi         []*planner.Literal
+	loIncl, hiIncl []bool
+}
+
+// add records "column op lit"; false for an operator that is not a range.
+func (r *valueRange) add(op planner.BinaryOp, lit *planner.Literal) bool {
+	switch op {
+	case planner.OpGt, planner.OpGe:
+		r.lo = append(r.lo, lit)
+		r.loIncl = append(r.loIncl, op == planner.OpGe)
+	case planner.OpLt, planner.OpLe:
+		r.hi = append(r.hi, lit)
+		r.hiIncl = append(r.hiIncl, op == planner.OpLe)
+	default:
+		return false
+	}
+	return true
+}
+
+// selectivity is the fraction of all rows within the range: of the non-NULL rows, those
+// below the lowest upper bound less those below the highest lower bound.
+func (r *valueRange) selectivity(cs *colStats) (float64, bool) {
+	top, bottom := 1.0, 0.0
+	for i, v := range r.hi {
+		f, ok := below(cs, v, r.hiIncl[i])
+		if !ok {
+			return 0, false
+		}
+		top = math.Min(top, f)
+	}
+	for i, v := range r.lo {
+		f, ok := below(cs, v, !r.loIncl[i])
+		if !ok {
+			return 0, false
+		}
+		bottom = math.Max(bottom, f)
+	}
+	return math.Max(cs.nonNull()*math.Max(top-bottom, 0), cs.floor()), true
+}
+
+// below is the fraction of the column's non-NULL values less than lit (orEqual: at most
+// lit), from its histogram, else its Min and Max.
+func below(cs *colStats, lit *planner.Literal, orEqual bool) (float64, bool) {
+	if h := cs.st.Histogram; h != nil && len(h.Buckets) > 0 {
+		return histBelow(h, lit.Value, lit.Typ, cs.typ, orEqual)
+	}
+	lo, ok1 := compareStat(lit.Value, lit.Typ, cs.st.Min, cs.typ)
+	hi, ok2 := compareStat(lit.Value, lit.Typ, cs.st.Max, cs.typ)
+	switch {
+	case !ok1 || !ok2:
+		return 0, false
+	case lo < 0 || lo == 0 && !orEqual:
+		return 0, true
+	case hi > 0 || hi == 0 && orEqual:
+		return 1, true
+	}
+	return position(cs.st.Min, cs.st.Max, cs.typ, lit.Value, lit.Typ), true
+}
+
+// histBelow is the fraction of h's rows with values below v (orEqual: at most v).
+func histBelow(h *planner.Histogram, v any, vt, ct arrow.DataType, orEqual bool) (float64, bool) {
+	total := float64(h.Total())
+	if total <= 0 {
+		return 0, false
+	}
+	acc := 0.0
+	for _, b := range h.Buckets {
+		lo, ok1 := compareStat(v, vt, b.Lower, ct)
+		hi, ok2 := compareStat(v, vt, b.Upper, ct)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		if lo < 0 {
+			break // v is below this bucket and every later one
+		}
+		if hi > 0 {
+			acc += float64(b.Count)
+			continue
+		}
+		rest := float64(b.Count - b.UpperCount) // rows in [Lower, Upper)
+		if hi == 0 {
+			acc += rest
+			if orEqual {
+				acc += float64(b.UpperCount)
+			}
+			break
+		}
+		// Lower <= v < Upper.
+		acc += rest * position(b.Lower, b.Upper, ct, v, vt)
+		if orEqual {
+			acc += math.Min(rest/math.Max(float64(b.Distinct-1), 1), rest)
+		}
+		break
+	}
+	return math.Min(acc/total, 1), true
+}
+
+// histEqual is the fraction of h's rows equal to v: the rows of an upper bound exactly,
+// else the average per value of the bucket holding v, 0 outside every bucket.
+func histEqual(h *planner.Histogram, v any, vt, ct arrow.DataType) (float64, bool) {
+	total := float64(h.Total())
+	if total <= 0 {
+		return 0, false
+	}
+	bs := h.Buckets
+	var err bool
+	i := sort.Search(len(bs), func(i int) bool {
+		c, ok := compareStat(v, vt, bs[i].Upper, ct)
+		err = err || !ok
+		return c <= 0
+	})
+	if err {
+		return 0, false
+	}
+	if i == len(bs) {
+		return 0, true
+	}
+	b := bs[i]
+	if c, _ := compareStat(v, vt, b.Upper, ct); c == 0 {
+		return float64(b.UpperCount) / total, true
+	}
+	if c, ok := compareStat(v, vt, b.Lower, ct); !ok || c < 0 {
+		return 0, ok
+	}
+	rest := float64(b.Count - b.UpperCount)
+	return rest / math.Max(float64(b.Distinct-1), 1) / total, true
+}
+
+// compareStat compares a constant v of type vt with a statistics value s of the column's
+// type ct. Values of one type compare as planner.CompareValues does; numbers of different
+// types (DECIMAL scales) compare as float64.
+func compareStat(v any, vt arrow.DataType, s any, ct arrow.DataType) (int, bool) {
+	if arrow.TypeEqual(vt, ct) {
+		return planner.CompareValues(v, s)
+	}
+	x, ok1 := toFloat(v, vt)
+	y, ok2 := toFloat(s, ct)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	switch {
+	case x < y:
+		return -1, true
+	case x > y:
+		return 1, true
+	}
+	return 0, true
+}
+
+// position is where v lies between lo and hi (lo <= v <= hi, of the column's type ct), in
+// [0, 1]; 0.5 when the type has no distance.
+func position(lo, hi any, ct arrow.DataType, v any, vt arrow.DataType) float64 {
+	if ls, ok := lo.(string); ok {
+		hs, ok1 := hi.(string)
+		vs, ok2 := v.(string)
+		if !ok1 || !ok2 {
+			return 0.5
+		}
+		return stringPosition(ls, hs, vs)
+	}
+	a, ok1 := toFloat(lo, ct)
+	b, ok2 := toFloat(hi, ct)
+	x, ok3 := toFloat(v, vt)
+	if !ok1 || !ok2 || !ok3 || math.IsNaN(a+b+x) || math.IsInf(a+b+x, 0) {
+		return 0.5
+	}
+	if b <= a {
+		return 0.5
+	}
+	return math.Min(math.Max((x-a)/(b-a), 0), 1)
+}
+
+// stringPosition places v between lo and hi by the bytes after their common prefix, read
+// as a fraction in base 256 (7 bytes: exact in a float64).
+func stringPosition(lo, hi, v string) float64 {
+	p := 0
+	for p < len(lo) && p < len(hi) && lo[p] == hi[p] {
+		p++
+	}
+	frac := func(s string) float64 {
+		f, scale := 0.0, 1.0
+		for i := p; i < p+7; i++ {
+			scale /= 256
+			if i < len(s) {
+				f += float64(s[i]) * scale
+			}
+		}
+		return f
+	}
+	a, b, x := frac(lo), frac(hi), frac(v)
+	if len(v) < p || v[:p] != lo[:p] || b <= a {
+		return 0.5
+	}
+	return math.Min(math.Max((x-a)/(b-a), 0), 1)
+}
+
+// toFloat converts a value of type t (as planner.Literal holds it) to a number on which
+// distances make sense: integers, floats, decimals, dates (days) and timestamps.
+func toFloat(v any, t arrow.DataType) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case decimal128.Num:
+		scale := int32(0)
+		if dt, ok := t.(*arrow.Decimal128Type); ok {
+			scale = dt.Scale
+		}
+		return x.ToFloat64(scale), true
+	case arrow.Date32:
+		return float64(x), true
+	case arrow.Timestamp:
+		return float64(x), true
+	}
+	return 0, false
 }

@@ -52,6 +52,10 @@
 //   - JoinReorder (join_order.go), its own Once batch after the fixed point: orders each
 //     tree of inner joins by estimated C_out cost (dynamic programming over connected
 //     subsets up to 10 relations, greedy beyond) and builds the smaller input.
+//   - JoinStrategy (join_strategy.go), last, in its own Once batch: marks each hash join
+//     "broadcast" (build side estimated at most Options.BroadcastThresholdRows rows; never
+//     right or full joins) or "shuffle". EstimateRows (estimate_rows.go) exposes the
+//     estimates to EXPLAIN VERBOSE.
 //
 // How to add a rule:
 //  1. write sql/optimizer/<rule_name>.go: a type with Name() and Apply(), whose comment

@@ -26,6 +26,8 @@ type Context struct {
 	// Eval evaluates a constant expression (all leaves literals, every function
 	// Immutable). Nil when the session supplied none: rules then leave constants unfolded.
 	Eval ConstEvaluator
+	// BroadcastThresholdRows is Options.BroadcastThresholdRows (JoinStrategy reads it).
+	BroadcastThresholdRows int64
 }
 
 // ConstEvaluator evaluates a constant expression to a literal of the same type. The session
@@ -64,6 +66,10 @@ type Options struct {
 	Disabled []string
 	// Eval folds constant expressions; see ConstEvaluator.
 	Eval ConstEvaluator
+	// BroadcastThresholdRows: JoinStrategy marks a hash join "broadcast" when its build
+	// side is estimated at this many rows or fewer, else "shuffle"; 0 (or less) leaves
+	// joins unmarked, which the physical planner shuffles.
+	BroadcastThresholdRows int64
 	// CheckInvariants validates the plan after every rule that changed it (see CheckPlan),
 	// checks that a change is real and that Once batches are idempotent. It is always on in
 	// builds with the ember_invariants tag.
@@ -78,16 +84,19 @@ type Optimizer struct {
 	eval     ConstEvaluator
 	check    bool
 	err      error
+	// broadcast is Options.BroadcastThresholdRows.
+	broadcast int64
 }
 
 // New returns an optimizer running batches in order. An error in opts (an unknown disabled
 // rule) is reported by every call to Optimize.
 func New(batches []Batch, opts Options) *Optimizer {
 	o := &Optimizer{
-		batches:  append([]Batch(nil), batches...),
-		disabled: map[string]bool{},
-		eval:     opts.Eval,
-		check:    opts.CheckInvariants || invariantsByDefault,
+		batches:   append([]Batch(nil), batches...),
+		disabled:  map[string]bool{},
+		eval:      opts.Eval,
+		check:     opts.CheckInvariants || invariantsByDefault,
+		broadcast: opts.BroadcastThresholdRows,
 	}
 	known := map[string]string{} // lower-case name -> name
 	var names []string
@@ -131,7 +140,7 @@ func (o *Optimizer) Optimize(p planner.Plan) (planner.Plan, *Trace, error) {
 			return nil, tr, errs.Wrap(errs.ErrInternal, err, "optimizer input plan")
 		}
 	}
-	ctx := &Context{Eval: o.eval}
+	ctx := &Context{Eval: o.eval, BroadcastThresholdRows: o.broadcast}
 	for _, b := range o.batches {
 		n := b.Strategy.passes()
 		changedOnce := false

@@ -54,7 +54,8 @@
 //     [IsBooleanCast]; it travels through TiDB as CAST(x AS SIGNED ARRAY), so a user's CAST
 //     ... ARRAY is refused). FLOAT, DOUBLE, REAL, DECIMAL, DATE, CHAR, SIGNED are native.
 //     VARCHAR(n) stays a syntax error.
-//   - EXPLAIN VERBOSE (Spark, DataFusion, PostgreSQL) → TiDB's EXPLAIN FORMAT='verbose'.
+//   - EXPLAIN VERBOSE (Spark, DataFusion, PostgreSQL) → TiDB's EXPLAIN FORMAT='verbose';
+//     EXPLAIN LOGICAL and EXPLAIN PHYSICAL → FORMAT='logical' and FORMAT='physical'.
 //   - Grouping sets (grouping.go): in a GROUP BY list, an element ROLLUP (...), CUBE (...),
 //     GROUPING SETS (...) or () becomes a call of __ember_rollup, __ember_cube,
 //     __ember_grouping_sets or __ember_set (inside GROUPING SETS, each parenthesized set is an

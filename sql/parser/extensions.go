@@ -15,10 +15,11 @@ type extensions struct {
 	nulls     map[*ast.ByItem]bool // true for NULLS FIRST
 	// groupingSets holds the expanded sets of GROUP BY clauses with grouping sets (grouping.go).
 	groupingSets map[*ast.GroupByClause][][]ast.ExprNode
-	// cascade and overwrite record DROP DATABASE ... CASCADE and INSERT OVERWRITE.
-	cascade, overwrite bool
-	script             string
-	start              int
+	// cascade, overwrite and showStats record DROP DATABASE ... CASCADE, INSERT OVERWRITE
+	// and SHOW STATS.
+	cascade, overwrite, showStats bool
+	script                        string
+	start                         int
 }
 
 func (e extensions) isFullJoin(j *ast.Join) bool {

@@ -76,7 +76,7 @@ func parseQuery(script string, sig []token, start, end int) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	ext.cascade, ext.overwrite = rw.cascade, rw.overwrite
+	ext.cascade, ext.overwrite, ext.showStats = rw.cascade, rw.overwrite, rw.showStats
 	return &Query{Node: nodes[0], SQL: script[start:end], ext: ext}, nil
 }
 

@@ -29,8 +29,9 @@ type rewritten struct {
 	text  string
 	start int // script offset of the statement
 	marks []mark
-	// cascade is DROP DATABASE ... CASCADE; overwrite is Spark's INSERT OVERWRITE [TABLE].
-	cascade, overwrite bool
+	// cascade is DROP DATABASE ... CASCADE; overwrite is Spark's INSERT OVERWRITE [TABLE];
+	// showStats is SHOW STATS t (analyze.go).
+	cascade, overwrite, showStats bool
 	// fullJoins, nullsItems and boolCasts count the FULL JOIN, NULLS FIRST/LAST and
 	// CAST(... AS BOOLEAN) rewrites.
 	fullJoins, nullsItems, boolCasts int
@@ -122,9 +123,10 @@ func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
 			r.nullsOrder(i)
 		case w == "GROUP" && r.isWord(i+1, "BY"):
 			r.groupBy(i + 1)
-		case w == "VERBOSE" && i == 1 && r.isWord(0, "EXPLAIN"):
-			// EXPLAIN VERBOSE (Spark, DataFusion, Postgres) is TiDB's EXPLAIN FORMAT='verbose'.
-			r.replace(i, "FORMAT='verbose'")
+		case (w == "VERBOSE" || w == "LOGICAL" || w == "PHYSICAL") && i == 1 && r.isWord(0, "EXPLAIN"):
+			// EXPLAIN VERBOSE (Spark, DataFusion, Postgres), EXPLAIN LOGICAL and EXPLAIN
+			// PHYSICAL (DataFusion's plan types) are TiDB's EXPLAIN FORMAT='verbose' and so on.
+			r.replace(i, "FORMAT='"+strings.ToLower(w)+"'")
 		case w == "CAST":
 			if err := r.cast(i); err != nil {
 				return nil, err
@@ -361,5 +363,7 @@ func (r *rewriter) statementForms() {
 			r.replace(2, "")
 		}
 		r.out.overwrite = true
+	case r.isWord(0, "ANALYZE"), r.isWord(0, "SHOW") && r.isWord(1, "STATS"):
+		r.statsForms() // analyze.go
 	}
 }

@@ -33,6 +33,10 @@ func (q *Query) Cascade() bool { return q.ext.cascade }
 // the statement replaces the table's rows.
 func (q *Query) Overwrite() bool { return q.ext.overwrite }
 
+// ShowStats reports whether a SHOW COLUMNS was written SHOW STATS [FOR] t: the statement
+// shows the table's statistics (ANALYZE TABLE) rather than its columns.
+func (q *Query) ShowStats() bool { return q.ext.showStats }
+
 // NullsOrder reports the NULLS FIRST/LAST the query wrote for an ORDER BY item: explicit is
 // false when the item said nothing (the binder then applies the default).
 func (q *Query) NullsOrder(b *ast.ByItem) (nullsFirst, explicit bool) {

@@ -26,6 +26,30 @@ const (
 	LeftSingle JoinType = "LeftSingle"
 )
 
+// JoinStrategy is how a hash join meets its sides across partitions, chosen by the
+// optimizer (JoinStrategy rule) from the estimated size of the build (right) side.
+type JoinStrategy string
+
+// The join strategies.
+const (
+	// UndecidedJoin ("") leaves the choice to the physical planner, which shuffles.
+	UndecidedJoin JoinStrategy = ""
+	// BroadcastJoin copies the whole build side to every partition of the probe (left) side,
+	// which is not exchanged. Correct only when every output row is decided by one left row
+	// and the whole right side: not for right and full joins (see BroadcastsRight).
+	BroadcastJoin JoinStrategy = "broadcast"
+	// ShuffleJoin hash-partitions both sides on the join keys.
+	ShuffleJoin JoinStrategy = "shuffle"
+)
+
+// CanBroadcastRight reports whether a join of this type may copy its right side to every
+// partition of its left side: true for the types whose unmatched rows come from the left
+// only (inner, left, semi, anti, mark, single, cross); false for right and full joins, whose
+// unmatched right rows would be found once per left partition.
+func (t JoinType) CanBroadcastRight() bool {
+	return t != RightJoin && t != FullJoin
+}
+
 // KeepsRightColumns reports whether the join's schema holds the right side's columns.
 func (t JoinType) KeepsRightColumns() bool {
 	return t != LeftSemi && t != LeftAnti && t != LeftMark
@@ -45,7 +69,11 @@ type Join struct {
 	Cmp Expr
 	// MarkCol is the boolean column a LeftMark join appends.
 	MarkCol Column
-	schema  Schema
+	// Strategy is the optimizer's choice between broadcasting the right side and shuffling
+	// both (UndecidedJoin: shuffle). It never changes the result; WithChildren and
+	// WithExprs keep it.
+	Strategy JoinStrategy
+	schema   Schema
 }
 
 // NewJoin validates that On is boolean and reads only columns of the two sides.
@@ -105,7 +133,26 @@ func (j *Join) WithChildren(c []Plan) (Plan, error) {
 	if c[0] == j.Left && c[1] == j.Right {
 		return j, nil
 	}
-	return NewSubqueryJoin(c[0], c[1], j.Type, j.On, j.Cmp, j.MarkCol)
+	return j.rebuilt(NewSubqueryJoin(c[0], c[1], j.Type, j.On, j.Cmp, j.MarkCol))
+}
+
+// rebuilt carries j's strategy over to a join rebuilt from it.
+func (j *Join) rebuilt(nj *Join, err error) (Plan, error) {
+	if err != nil {
+		return nil, err
+	}
+	nj.Strategy = j.Strategy
+	return nj, nil
+}
+
+// WithStrategy returns a copy of j with strategy s (j itself when it already has it).
+func (j *Join) WithStrategy(s JoinStrategy) *Join {
+	if j.Strategy == s {
+		return j
+	}
+	c := *j
+	c.Strategy = s
+	return &c
 }
 
 // Exprs returns On (when set) then Cmp (when set).
@@ -130,7 +177,7 @@ func (j *Join) WithExprs(es []Expr) (Plan, error) {
 	if on == j.On && cmp == j.Cmp {
 		return j, nil
 	}
-	return NewSubqueryJoin(j.Left, j.Right, j.Type, on, cmp, j.MarkCol)
+	return j.rebuilt(NewSubqueryJoin(j.Left, j.Right, j.Type, on, cmp, j.MarkCol))
 }
 func (j *Join) String() string {
 	s := "Join: " + string(j.Type)
@@ -142,6 +189,9 @@ func (j *Join) String() string {
 	}
 	if j.Type == LeftMark {
 		s += " mark " + j.MarkCol.Name
+	}
+	if j.Strategy != UndecidedJoin {
+		s += " strategy=" + string(j.Strategy)
 	}
 	return s
 }
