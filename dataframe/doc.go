@@ -7,7 +7,9 @@
 // statement switch, SHOW, DESCRIBE, EXPLAIN, views), managed.go (CREATE TABLE, INSERT,
 // TRUNCATE over exec/datasource/tablestore, constraint checks), dml.go (UPDATE, DELETE),
 // alter.go (ALTER TABLE, indexes, SHOW CREATE TABLE), ctas_using.go (Spark's CREATE TABLE
-// USING parquet ... AS SELECT), memlimit.go (the per-session memory limit). The DataFrame API itself comes with a later
+// USING parquet ... AS SELECT), memlimit.go (the per-session memory limit), settings.go (SET
+// and SHOW VARIABLES), analyze.go (ANALYZE TABLE, SHOW STATS, statistics handed to the
+// optimizer), explain.go (EXPLAIN in all its forms). The DataFrame API itself comes with a later
 // issue and will build logical plans through the same pipeline.
 //
 // Place in the import table (DESIGN.md): dataframe imports exec, sql/optimizer,

@@ -24,6 +24,14 @@
 // NULL logic through Cmp and the null-aware broadcast key. ApplyExec runs a correlated
 // subquery per distinct outer value when the optimizer could not decorrelate it.
 //
+// Scans: pushed filters become pruning hints (scan_prune.go) that skip Parquet row groups
+// and pages by their statistics and hive partition files by folder values. Runtime filters
+// (runtime_filter*.go): a hash join's build side (RuntimeFilterBuildExec) merges the bounds
+// and a bloom filter of its keys across partitions; probe scans skip row groups and drop
+// rows with them (inner, semi and right joins only). The scheduler makes a stage whose scans
+// use a filter wait for it without holding a task slot. Broadcast or shuffle is the
+// optimizer's choice (planner.Join.Strategy).
+//
 // How to add a physical operator: write exec/<operator>.go with the Node (state its
 // partitioning, order, memory use and who releases its batches) and its Operator, and
 // register its planning in the same file: func init() { RegisterNodePlanner(...) } (see

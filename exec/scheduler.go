@@ -166,6 +166,9 @@ func Run(ctx context.Context, root Node, cfg Config) (*Execution, error) {
 		if ctx.Err() != nil {
 			return nil
 		}
+		// Scans filtered at run time by a hash join's build side wait (holding no task slot)
+		// until that filter is complete (runtime_filter.go).
+		awaitRuntimeFilters(ctx, q, s.root)
 		n := s.root.Partitioning().N
 		var twg sync.WaitGroup
 		for p := range n {
