@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/embersql/ember/sql/planner"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -90,6 +91,13 @@ func (s *parquetSource) readStats() *planner.TableStats {
 		if a.ints && a.any && a.max >= a.min {
 			if span := uint64(a.max - a.min); span < uint64(st.RowCount) {
 				cs.Distinct = int64(span) + 1
+			}
+			// Min and max as planner.Literal values, for range estimates.
+			switch fields[i].Type.ID() {
+			case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
+				cs.Min, cs.Max = a.min, a.max
+			case arrow.DATE32:
+				cs.Min, cs.Max = arrow.Date32(a.min), arrow.Date32(a.max)
 			}
 		}
 		st.Columns[i] = cs
