@@ -31,26 +31,29 @@ import (
 // group rg (rows rows) of a file with metadata md.
 func chunkStats(md *format.FileMetaData, rg int, pc pqField, rows int64) colStats {
 	if pc.list != nil || rg >= len(md.RowGroups) {
-		return colStats{}
+		return colStats{nullCount: -1}
 	}
 	leaf := pc.leaf.Index()
 	cols := md.RowGroups[rg].Columns
 	if leaf < 0 || leaf >= len(cols) {
-		return colStats{}
+		return colStats{nullCount: -1}
 	}
 	st := &cols[leaf].MetaData.Statistics
-	cs := colStats{nan: isFloatType(pc.field.Type)}
+	cs := colStats{nan: isFloatType(pc.field.Type), nullCount: -1}
 	present := st.MinValue != nil || st.MaxValue != nil || st.Min != nil || st.Max != nil || st.NullCount > 0
 	switch {
 	case pc.leaf.MaxDefinitionLevel() == 0:
-		cs.nulls = noNulls
+		cs.nulls, cs.nullCount = noNulls, 0
 	case !present:
 	case st.NullCount == 0:
-		cs.nulls = noNulls
+		cs.nulls, cs.nullCount = noNulls, 0
 	case st.NullCount >= rows:
 		cs.nulls = allNulls
 	default:
 		cs.nulls = someNulls
+	}
+	if present {
+		cs.nullCount = st.NullCount
 	}
 	lo, hi := st.MinValue, st.MaxValue
 	if lo == nil || hi == nil || !typeDefinedOrder(md, leaf) {

@@ -111,6 +111,8 @@ type colStats struct {
 	// (Parquet statistics leave NaN out).
 	nan   bool
 	nulls nullKnowledge
+	// nullCount is the chunk's NULL count from the footer; -1 when unknown (pages: unset).
+	nullCount int64
 }
 
 // statsLookup returns the statistics and the type of the column at a source ordinal;
@@ -157,7 +159,7 @@ func (p *Predicate) mayMatch(stats statsLookup) bool {
 	if !ok1 || !ok2 {
 		return true
 	}
-	if c, ok := compareValues(lo, hi); !ok || c > 0 {
+	if c, ok := planner.CompareValues(lo, hi); !ok || c > 0 {
 		return true // inconsistent bounds: judge nothing
 	}
 	if p.rangeMayMatch(lo, hi) {
@@ -175,8 +177,8 @@ func (p *Predicate) rangeMayMatch(lo, hi any) bool {
 			if v == nil {
 				continue // x = NULL is never true
 			}
-			cl, ok1 := compareValues(v, lo)
-			ch, ok2 := compareValues(v, hi)
+			cl, ok1 := planner.CompareValues(v, lo)
+			ch, ok2 := planner.CompareValues(v, hi)
 			if !ok1 || !ok2 || cl >= 0 && ch <= 0 {
 				return true
 			}
@@ -193,8 +195,8 @@ func (p *Predicate) rangeMayMatch(lo, hi any) bool {
 	if p.Op == PredPrefix {
 		return prefixMayMatch(v, lo, hi)
 	}
-	cl, ok1 := compareValues(lo, v) // lo vs v
-	ch, ok2 := compareValues(hi, v) // hi vs v
+	cl, ok1 := planner.CompareValues(lo, v) // lo vs v
+	ch, ok2 := planner.CompareValues(hi, v) // hi vs v
 	if !ok1 || !ok2 {
 		return true
 	}
@@ -247,60 +249,6 @@ func prefixSuccessor(p string) (string, bool) {
 
 func isFloatType(t arrow.DataType) bool {
 	return t.ID() == arrow.FLOAT32 || t.ID() == arrow.FLOAT64
-}
-
-// compareValues compares two planner.Literal values of the same Go type in Ember's
-// order; ok is false for values it cannot compare (different or unknown types).
-func compareValues(a, b any) (int, bool) {
-	switch x := a.(type) {
-	case int64:
-		y, ok := b.(int64)
-		return cmp3(x < y, x > y), ok
-	case float64:
-		y, ok := b.(float64)
-		return compareFloat(x, y), ok
-	case string:
-		y, ok := b.(string)
-		return strings.Compare(x, y), ok
-	case decimal128.Num:
-		y, ok := b.(decimal128.Num)
-		return x.Cmp(y), ok
-	case arrow.Date32:
-		y, ok := b.(arrow.Date32)
-		return cmp3(x < y, x > y), ok
-	case arrow.Timestamp:
-		y, ok := b.(arrow.Timestamp)
-		return cmp3(x < y, x > y), ok
-	case bool:
-		y, ok := b.(bool)
-		return cmp3(!x && y, x && !y), ok
-	}
-	return 0, false
-}
-
-func cmp3(less, greater bool) int {
-	switch {
-	case less:
-		return -1
-	case greater:
-		return 1
-	}
-	return 0
-}
-
-// compareFloat is Ember's total order on floats: NaN equals NaN and is above everything;
-// -0 equals 0.
-func compareFloat(x, y float64) int {
-	xn, yn := math.IsNaN(x), math.IsNaN(y)
-	switch {
-	case xn && yn:
-		return 0
-	case xn:
-		return 1
-	case yn:
-		return -1
-	}
-	return cmp3(x < y, x > y)
 }
 
 // MonotoneCast reports whether the values of a column of type from, cast to type to,

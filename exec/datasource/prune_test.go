@@ -420,3 +420,14 @@ func TestMonotoneCast(t *testing.T) {
 		}
 	}
 }
+
+// cmp3 is -1, 1 or 0 for less, greater or neither.
+func cmp3(less, greater bool) int {
+	switch {
+	case less:
+		return -1
+	case greater:
+		return 1
+	}
+	return 0
+}

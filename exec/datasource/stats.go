@@ -1,121 +1,104 @@
 package datasource
 
 import (
-	"encoding/binary"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/embersql/ember/sql/planner"
-	"github.com/parquet-go/parquet-go/format"
 )
 
-// Statistics implements planner.StatsProvider for Parquet sources, from the footers: the
-// row count, and per flat column the null count and, for integer and date columns, the
-// min and max, whose span bounds the distinct count (nationkey 0..24 has at most 25
-// values): the estimate join ordering needs most. Footers are read once, on first use.
+// Statistics implements planner.StatsProvider for Parquet sources, from the footer
+// statistics NewParquet keeps per split (parquet_stats.go): the row count, and per flat
+// column the null count and, for integer and date columns, the min and max, whose span
+// bounds the distinct count (nationkey 0..24 has at most 25 values): the estimate join
+// ordering needs most. Computed once, on first use.
 func (s *parquetSource) Statistics() *planner.TableStats {
-	s.statsOnce.Do(func() { s.stats = s.readStats() })
+	s.statsOnce.Do(func() { s.stats = s.sumStats() })
 	return s.stats
 }
 
-// statsState is the lazily read statistics of a parquetSource.
+// statsState is the lazily summed statistics of a parquetSource.
 type statsState struct {
 	statsOnce sync.Once
 	stats     *planner.TableStats
 }
 
-func (s *parquetSource) readStats() *planner.TableStats {
-	st := &planner.TableStats{}
-	var paths []string
-	seen := map[string]bool{}
-	for _, sp := range s.splits {
-		if f, ok := sp.(*FileSplit); ok {
-			st.RowCount += f.Rows
-			if !seen[f.Path] {
-				seen[f.Path] = true
-				paths = append(paths, f.Path)
-			}
-		}
-	}
+func (s *parquetSource) sumStats() *planner.TableStats {
 	fields := s.schema.Fields()
 	type acc struct {
-		nulls    int64
-		min, max int64
-		ints     bool // every chunk had integer min/max
-		any      bool
+		nulls    int64 // -1 once a chunk's count is unknown
+		min, max any   // nil once a chunk's bound is unknown
+		bounded  bool  // every chunk so far had both bounds
 	}
 	accs := make([]acc, len(fields))
 	for i := range accs {
-		accs[i].ints = true
+		accs[i].bounded = true
 	}
-	index := map[string]int{}
-	for i, f := range fields {
-		index[f.Name] = i
-	}
-	for _, path := range paths {
-		osf, pf, err := openParquet(path)
-		if err != nil {
-			return &planner.TableStats{RowCount: st.RowCount}
+	st := &planner.TableStats{}
+	for _, sp := range s.splits {
+		f, ok := sp.(*FileSplit)
+		if !ok {
+			continue
 		}
-		for _, rg := range pf.Metadata().RowGroups {
-			for _, cc := range rg.Columns {
-				md := cc.MetaData
-				if len(md.PathInSchema) != 1 {
-					continue
-				}
-				i, ok := index[md.PathInSchema[0]]
-				if !ok {
-					continue
-				}
-				a := &accs[i]
-				a.nulls += md.Statistics.NullCount
-				lo, hi, ok := intBounds(md.Type, md.Statistics)
-				if !ok {
-					if md.NumValues > md.Statistics.NullCount {
-						a.ints = false
-					}
-					continue
-				}
-				if !a.any {
-					a.min, a.max, a.any = lo, hi, true
-				} else {
-					a.min, a.max = min(a.min, lo), max(a.max, hi)
-				}
+		st.RowCount += f.Rows
+		for i := range accs {
+			a := &accs[i]
+			var cs colStats
+			if i < len(f.stats) {
+				cs = f.stats[i]
+			} else {
+				cs = colStats{nullCount: -1}
+			}
+			if a.nulls >= 0 && cs.nullCount >= 0 {
+				a.nulls += cs.nullCount
+			} else {
+				a.nulls = -1
+			}
+			if cs.nulls == allNulls {
+				continue // bounds of a chunk without values say nothing
+			}
+			if !a.bounded || cs.min == nil || cs.max == nil {
+				a.bounded, a.min, a.max = false, nil, nil
+				continue
+			}
+			if a.min == nil {
+				a.min, a.max = cs.min, cs.max
+				continue
+			}
+			if c, ok := planner.CompareValues(cs.min, a.min); ok && c < 0 {
+				a.min = cs.min
+			}
+			if c, ok := planner.CompareValues(cs.max, a.max); ok && c > 0 {
+				a.max = cs.max
 			}
 		}
-		osf.Close()
 	}
 	st.Columns = make([]planner.ColumnStats, len(fields))
 	for i, a := range accs {
 		cs := planner.ColumnStats{NullCount: a.nulls, Distinct: -1}
-		if a.ints && a.any && a.max >= a.min {
-			if span := uint64(a.max - a.min); span < uint64(st.RowCount) {
+		lo, hi, ok := spanBounds(fields[i].Type, a.min, a.max)
+		if ok && hi >= lo {
+			if span := uint64(hi - lo); span < uint64(st.RowCount) {
 				cs.Distinct = int64(span) + 1
 			}
-			// Min and max as planner.Literal values, for range estimates.
-			switch fields[i].Type.ID() {
-			case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
-				cs.Min, cs.Max = a.min, a.max
-			case arrow.DATE32:
-				cs.Min, cs.Max = arrow.Date32(a.min), arrow.Date32(a.max)
-			}
+			cs.Min, cs.Max = a.min, a.max
 		}
 		st.Columns[i] = cs
 	}
 	return st
 }
 
-// intBounds decodes the min and max of an INT32 or INT64 chunk.
-func intBounds(t format.Type, s format.Statistics) (lo, hi int64, ok bool) {
-	mn, mx := s.MinValue, s.MaxValue
-	if len(mn) == 0 || len(mx) == 0 {
-		mn, mx = s.Min, s.Max
-	}
-	switch {
-	case t == format.Int32 && len(mn) == 4 && len(mx) == 4:
-		return int64(int32(binary.LittleEndian.Uint32(mn))), int64(int32(binary.LittleEndian.Uint32(mx))), true
-	case t == format.Int64 && len(mn) == 8 && len(mx) == 8:
-		return int64(binary.LittleEndian.Uint64(mn)), int64(binary.LittleEndian.Uint64(mx)), true
+// spanBounds returns the bounds of an integer or date column as integers.
+func spanBounds(t arrow.DataType, lo, hi any) (int64, int64, bool) {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
+		l, ok1 := lo.(int64)
+		h, ok2 := hi.(int64)
+		return l, h, ok1 && ok2
+	case arrow.DATE32:
+		l, ok1 := lo.(arrow.Date32)
+		h, ok2 := hi.(arrow.Date32)
+		return int64(l), int64(h), ok1 && ok2
 	}
 	return 0, 0, false
 }

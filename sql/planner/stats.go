@@ -125,13 +125,11 @@ func BuildHistogram(sorted []any, buckets int, rows, distinct int64) *Histogram 
 // it cannot compare (different or unknown types). DECIMAL values compare as their
 // unscaled integers: both must have the same scale.
 func CompareValues(a, b any) (c int, ok bool) {
-	if c, ok = compareValues(a, b); !ok {
-		return 0, false
-	}
-	return c, true
-}
-
-func compareValues(a, b any) (int, bool) {
+	defer func() {
+		if !ok {
+			c = 0
+		}
+	}()
 	switch x := a.(type) {
 	case int64:
 		y, ok := b.(int64)
@@ -168,6 +166,8 @@ func cmp3(less, greater bool) int {
 	return 0
 }
 
+// compareFloat is Ember's total order on floats: NaN equals NaN and is above everything;
+// -0 equals 0.
 func compareFloat(x, y float64) int {
 	xn, yn := math.IsNaN(x), math.IsNaN(y)
 	switch {
