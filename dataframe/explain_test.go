@@ -43,31 +43,33 @@ func shopSession(t *testing.T, n int) *Session {
 
 // TestExplainPhysicalShuffle: a shuffle join hash-exchanges both sides into the session's
 // partitions; the slt goldens cannot show this (their matrix runs 1 and 4 partitions), so
-// it is checked here at both. The join keeps its probe side's hash partitioning on o_cust;
-// the projection above drops o_cust, so its partitioning is any.
+// it is checked here at both. Neither table has statistics (1000 rows each, estimated), so
+// the narrower rows of orders (two integers) are built and customers (an integer and a
+// string) probes. The join keeps its probe side's hash partitioning on c_id; the
+// projection above drops c_id, so its partitioning is any.
 func TestExplainPhysicalShuffle(t *testing.T) {
 	want := map[int]string{
 		1: `== Physical Plan (3 stages) ==
 Stage 0: 1 task, output to stage 2
-  Scan: orders [o_id, o_cust] splits=1 [any(1)]
-Stage 1: 1 task, output to stage 2
   Scan: customers [c_id, c_name] splits=1 [any(1)]
+Stage 1: 1 task, output to stage 2
+  Scan: orders [o_id, o_cust] splits=1 [any(1)]
 Stage 2: 1 task, result
-  Project: #0 AS o_id, #3 AS c_name [any(1)]
-    HashJoin: Inner on o_cust = c_id [hash([1], 1)]
-      Exchange: hash([o_cust]) into 1 [hash([1], 1)] <- stage 0
-      Exchange: hash([c_id]) into 1 [hash([0], 1)] <- stage 1
+  Project: #2 AS o_id, #1 AS c_name [any(1)]
+    HashJoin: Inner on c_id = o_cust [hash([0], 1)]
+      Exchange: hash([c_id]) into 1 [hash([0], 1)] <- stage 0
+      Exchange: hash([o_cust]) into 1 [hash([1], 1)] <- stage 1
 `,
 		4: `== Physical Plan (3 stages) ==
 Stage 0: 1 task, output to stage 2
-  Scan: orders [o_id, o_cust] splits=1 [any(1)]
-Stage 1: 1 task, output to stage 2
   Scan: customers [c_id, c_name] splits=1 [any(1)]
+Stage 1: 1 task, output to stage 2
+  Scan: orders [o_id, o_cust] splits=1 [any(1)]
 Stage 2: 4 tasks, result
-  Project: #0 AS o_id, #3 AS c_name [any(4)]
-    HashJoin: Inner on o_cust = c_id [hash([1], 4)]
-      Exchange: hash([o_cust]) into 4 [hash([1], 4)] <- stage 0
-      Exchange: hash([c_id]) into 4 [hash([0], 4)] <- stage 1
+  Project: #2 AS o_id, #1 AS c_name [any(4)]
+    HashJoin: Inner on c_id = o_cust [hash([0], 4)]
+      Exchange: hash([c_id]) into 4 [hash([0], 4)] <- stage 0
+      Exchange: hash([o_cust]) into 4 [hash([1], 4)] <- stage 1
 `,
 	}
 	for _, n := range []int{1, 4} {

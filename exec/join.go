@@ -30,6 +30,15 @@ import (
 //
 // RuntimeFilter, when set, is the runtime filter this join's build side publishes to a scan
 // on its probe side (runtime_filter.go); EXPLAIN then names the join HashJoin#ID.
+//
+// BuildOuter turns a semi or anti join around (planner.Join.BuildLeft): Right, the build
+// side, holds the outer rows and Left, the probe side, the subquery's; a probe row marks
+// the build rows it matches (a bitmap over the build side), and when the probe side is
+// exhausted the build rows with (semi) or without (anti) a mark are output, in build
+// order, with the build side's schema and partitioning. The residual reads a pair as
+// usual: probe (subquery) columns, then build (outer) columns. No Cmp, no null-aware key;
+// both sides must be hash-partitioned alike (never a broadcast build side, whose rows would
+// be output once per probe partition).
 type HashJoinExec struct {
 	Left, Right         Node
 	LeftKeys, RightKeys []int
@@ -37,12 +46,17 @@ type HashJoinExec struct {
 	Residual            PhysExpr
 	Cmp                 PhysExpr
 	NullAwareKey        bool
+	BuildOuter          bool
 	RuntimeFilter       *RuntimeFilter
 	schema              *arrow.Schema
 }
 
 // init sets the output schema from the children.
 func (h *HashJoinExec) init() {
+	if h.BuildOuter {
+		h.schema = h.Right.Schema()
+		return
+	}
 	h.schema = joinSchema(h.Left.Schema(), h.Right.Schema(), h.Type)
 }
 
@@ -82,6 +96,9 @@ func pairSchemaOf(l, r, out *arrow.Schema, typ planner.JoinType) *arrow.Schema {
 func (h *HashJoinExec) Schema() *arrow.Schema { return h.schema }
 func (h *HashJoinExec) Children() []Node      { return []Node{h.Left, h.Right} }
 func (h *HashJoinExec) Partitioning() Partitioning {
+	if h.BuildOuter {
+		return h.Right.Partitioning()
+	}
 	p := h.Left.Partitioning()
 	if h.Type == planner.RightJoin || h.Type == planner.FullJoin {
 		return Partitioning{Kind: AnyPartitioning, N: p.N}
@@ -101,6 +118,9 @@ func (h *HashJoinExec) String() string {
 	s := fmt.Sprintf("%s: %s on %s", name, h.Type, strings.Join(pairs, " AND "))
 	if h.NullAwareKey {
 		s += " (null-aware)"
+	}
+	if h.BuildOuter {
+		s += " (build outer)"
 	}
 	if h.Residual != nil {
 		s += " filter " + h.Residual.String()
@@ -125,8 +145,12 @@ func (h *HashJoinExec) Execute(tc *TaskContext, p int) (Operator, error) {
 		Close(l)
 		return nil, err
 	}
+	pairs := pairSchemaOf(h.Left.Schema(), h.Right.Schema(), h.schema, h.Type)
+	if h.BuildOuter {
+		pairs = joinSchema(h.Left.Schema(), h.Right.Schema(), planner.InnerJoin)
+	}
 	return &hashJoinOp{node: h, joinState: joinState{schema: h.schema, typ: h.Type, left: l, right: r,
-		residual: h.Residual, cmp: h.Cmp, pairSchema: pairSchemaOf(h.Left.Schema(), h.Right.Schema(), h.schema, h.Type)}}, nil
+		residual: h.Residual, cmp: h.Cmp, pairSchema: pairs, buildOuter: h.BuildOuter}}, nil
 }
 
 type hashJoinOp struct {

@@ -32,6 +32,9 @@ type joinState struct {
 	probeNull   []bool  // probe row has a pair whose cmp is NULL (semi, anti, mark)
 	probeCount  []int32 // matching pairs per probe row (single)
 	tailDone    bool
+	// buildOuter: a semi or anti join whose build side holds the outer rows
+	// (HashJoinExec.BuildOuter); matched marks them and the tail outputs them.
+	buildOuter bool
 }
 
 func (j *joinState) open(tc *TaskContext) error {
@@ -43,6 +46,9 @@ func (j *joinState) open(tc *TaskContext) error {
 
 // emitsPairs reports whether matching pairs are output as joined rows.
 func (j *joinState) emitsPairs() bool {
+	if j.buildOuter {
+		return false
+	}
 	switch j.typ {
 	case planner.LeftSemi, planner.LeftAnti, planner.LeftMark:
 		return false
@@ -62,7 +68,7 @@ func (j *joinState) loadBuild(tc *TaskContext, schema *arrow.Schema) error {
 		return err
 	}
 	j.build = all
-	if j.typ == planner.RightJoin || j.typ == planner.FullJoin {
+	if j.typ == planner.RightJoin || j.typ == planner.FullJoin || j.buildOuter {
 		j.matched = make([]byte, bitutil.BytesForBits(all.NumRows()))
 	}
 	return nil
@@ -73,6 +79,9 @@ func (j *joinState) startProbe(b arrow.RecordBatch) {
 	j.probe = b
 	n := int(b.NumRows())
 	j.probeHit, j.probeNull, j.probeCount = nil, nil, nil
+	if j.buildOuter {
+		return
+	}
 	if j.keepsProbeMisses() || !j.emitsPairs() {
 		j.probeHit = make([]bool, n)
 	}
@@ -105,6 +114,12 @@ func (j *joinState) markMatch(p, b int) error {
 func (j *joinState) quickMatch(pi, bi []int32) (bool, error) {
 	if j.residual != nil || j.cmp != nil {
 		return false, nil
+	}
+	if j.buildOuter {
+		for _, b := range bi {
+			bitutil.SetBit(j.matched, int(b))
+		}
+		return true, nil
 	}
 	for k := range pi {
 		if err := j.markMatch(int(pi[k]), int(bi[k])); err != nil {
@@ -156,6 +171,8 @@ func (j *joinState) matchPairs(tc *TaskContext, pi, bi []int32) (arrow.RecordBat
 		for k := 0; k < n; k++ {
 			switch {
 			case !pass(k):
+			case j.buildOuter:
+				bitutil.SetBit(j.matched, int(bi[k]))
 			case cmp == nil || (cmp.IsValid(k) && cmp.Value(k)):
 				j.probeHit[pi[k]] = true
 			case cmp.IsNull(k):
@@ -196,20 +213,22 @@ func (j *joinState) finishProbe(tc *TaskContext) (arrow.RecordBatch, error) {
 		j.probe, j.probeHit, j.probeNull, j.probeCount = nil, nil, nil, nil
 	}()
 	var rows []int32
-	switch j.typ {
-	case planner.LeftSemi:
+	switch {
+	case j.buildOuter:
+		return nil, nil // the build rows are output at the end (unmatchedBuild)
+	case j.typ == planner.LeftSemi:
 		for i, hit := range j.probeHit {
 			if hit {
 				rows = append(rows, int32(i))
 			}
 		}
-	case planner.LeftAnti:
+	case j.typ == planner.LeftAnti:
 		for i, hit := range j.probeHit {
 			if !hit && !j.probeNull[i] {
 				rows = append(rows, int32(i))
 			}
 		}
-	case planner.LeftMark:
+	case j.typ == planner.LeftMark:
 		return j.markRows(tc)
 	default:
 		for i, hit := range j.probeHit {
@@ -280,22 +299,27 @@ func takeRows(tc *TaskContext, schema *arrow.Schema, b arrow.RecordBatch, rows [
 }
 
 // unmatchedBuild returns, once, the build rows no probe row matched, padded with NULLs
-// (right and full joins), or nil.
+// (right and full joins), or the build rows with (semi) or without (anti) a match of a
+// join that builds its outer side; nil when there are none.
 func (j *joinState) unmatchedBuild(tc *TaskContext) (arrow.RecordBatch, error) {
 	if j.matched == nil || j.tailDone {
 		return nil, nil
 	}
 	j.tailDone = true
-	var miss []int32
+	want := j.buildOuter && j.typ == planner.LeftSemi // the rows to output are the marked ones
+	var rows []int32
 	for i := 0; i < int(j.build.NumRows()); i++ {
-		if !bitutil.BitIsSet(j.matched, i) {
-			miss = append(miss, int32(i))
+		if bitutil.BitIsSet(j.matched, i) == want {
+			rows = append(rows, int32(i))
 		}
 	}
-	if len(miss) == 0 {
+	if len(rows) == 0 {
 		return nil, nil
 	}
-	return joinRows(tc.Mem, j.schema, nil, nil, j.build, miss, len(miss))
+	if j.buildOuter {
+		return takeRows(tc, j.schema, j.build, rows)
+	}
+	return joinRows(tc.Mem, j.schema, nil, nil, j.build, rows, len(rows))
 }
 
 func (j *joinState) close() error {

@@ -350,12 +350,15 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	broadcast := j.Strategy == planner.BroadcastJoin && j.Type.CanBroadcastRight()
+	if j.BuildLeft && j.CanBuildLeft() && !broadcast && !nullAware && cmp == nil {
+		return pp.planBuildOuter(j, lnode, lidx, rnode, ridx, residual)
+	}
 	// A runtime filter carries the build side's keys to a scan on the probe side.
 	rf := pp.planRuntimeFilter(j.Type, lnode, lidx, rnode, ridx)
 	if rf != nil {
 		rnode = &RuntimeFilterBuildExec{Child: rnode, Filter: rf}
 	}
-	broadcast := j.Strategy == planner.BroadcastJoin && j.Type.CanBroadcastRight()
 	if nullAware || broadcast {
 		// IN's NULL logic needs the whole build side (is it empty? has it a NULL?) in every
 		// probe partition; a broadcast join copies its small build side there, and the probe
@@ -401,6 +404,47 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 	}
 	if j.Type == planner.LeftMark {
 		keep = append(keep, &colExpr{idx: off, typ: planner.Boolean, name: j.MarkCol.Name})
+	}
+	return NewProjectExec(hj, keep, outSchema), nil
+}
+
+// planBuildOuter plans a semi or anti join that builds its hash table from its left (outer)
+// side (planner.Join.BuildLeft): a HashJoinExec with BuildOuter, the right side probing,
+// both sides shuffled on the keys. lnode and rnode carry the key columns lidx and ridx
+// (keyColumns); residual is the non-key part of On.
+func (pp *PhysicalPlanner) planBuildOuter(j *planner.Join, lnode Node, lidx []int, rnode Node, ridx []int, residual []planner.Expr) (Node, error) {
+	ls, rs := j.Left.Schema(), j.Right.Schema()
+	// A probe (subquery) row without a key on the build side marks nothing, for semi and
+	// anti joins alike: a runtime filter may drop it.
+	rf := pp.planRuntimeFilter(planner.LeftSemi, rnode, ridx, lnode, lidx)
+	if rf != nil {
+		lnode = &RuntimeFilterBuildExec{Child: lnode, Filter: rf}
+	}
+	n := pp.Partitions
+	lnode = NewExchange(lnode, Partitioning{Kind: HashPartitioning, N: n, Keys: lidx})
+	rnode = NewExchange(rnode, Partitioning{Kind: HashPartitioning, N: n, Keys: ridx})
+	// A pair is the probe's (right) columns, then the build's (left) ones.
+	ext := extendSchema(rs, rnode.Schema().NumFields()-len(rs))
+	ext = append(ext, extendSchema(ls, lnode.Schema().NumFields()-len(ls))...)
+	var res PhysExpr
+	if len(residual) > 0 {
+		var err error
+		if res, err = Compile(planner.Conjunction(residual), ext); err != nil {
+			return nil, err
+		}
+	}
+	hj := &HashJoinExec{Left: rnode, Right: lnode, LeftKeys: ridx, RightKeys: lidx, Type: j.Type,
+		Residual: res, BuildOuter: true, RuntimeFilter: rf}
+	hj.init()
+	outSchema := j.Schema().Arrow()
+	if lnode.Schema().NumFields() == len(ls) {
+		hj.schema = outSchema
+		return hj, nil
+	}
+	// Drop the appended key columns.
+	keep := make([]PhysExpr, len(ls))
+	for i := range ls {
+		keep[i] = &colExpr{idx: i, typ: ls[i].Type, name: ls[i].Name}
 	}
 	return NewProjectExec(hj, keep, outSchema), nil
 }

@@ -328,6 +328,11 @@ func traceToScan(n Node, col int) (*ScanExec, int, bool) {
 			if x.Type == planner.LeftSingle {
 				return nil, 0, false
 			}
+			if x.BuildOuter {
+				// The output rows are build rows, unchanged.
+				n = x.Right
+				continue
+			}
 			if lw := x.Left.Schema().NumFields(); col >= lw {
 				k := slices.Index(x.RightKeys, col-lw)
 				if k < 0 || !x.Type.KeepsRightColumns() {

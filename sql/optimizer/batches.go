@@ -18,6 +18,9 @@ func DefaultBatches() []Batch {
 			LimitPushdown{},
 		}},
 		{Name: "Join Reorder", Strategy: Once, Rules: []Rule{
+			// Pruning first, so that the relations' row widths, by which JoinReorder
+			// chooses build sides, count only the columns the query reads.
+			ProjectionPruning{},
 			JoinReorder{},
 		}},
 		// Its own batch, after the fixed point: FilterPushdown would substitute a hoisted
@@ -27,6 +30,7 @@ func DefaultBatches() []Batch {
 		}},
 		{Name: "Column Pruning", Strategy: Once, Rules: []Rule{
 			ProjectionPruning{},
+			CollapseProjects{},
 		}},
 		// Last: it reads the build sides JoinReorder chose, on joins no later rule rebuilds.
 		{Name: "Join Strategy", Strategy: Once, Rules: []Rule{

@@ -2,6 +2,7 @@ package optimizer
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -30,7 +31,12 @@ import (
 //     upper bound (where frequent values land), else the bucket's average per value; a
 //     constant outside every bucket counts as one row. IN sums its constants, <> and NOT
 //     IN complement within the non-NULL rows;
-//   - joins multiply by the non-NULL fractions of both keys (NULL keys never match).
+//   - joins multiply by the non-NULL fractions of both keys (NULL keys never match);
+//   - a join key whose distinct count in its table is (within 10%) the table's row count is
+//     taken as unique there, and the other side's key values as drawn from its values: the
+//     other side's distinct count is capped at it (a foreign key into a primary key);
+//   - after an inner or semi join, its key columns have at most the distinct values of the
+//     side with fewer.
 //
 // Each of these is at least one row's worth (1/rows of the table): statistics may be stale.
 // The fractions are of the table's rows when ANALYZE ran, applied to the rows estimated
@@ -57,6 +63,17 @@ type colStats struct {
 	// nullFrac is NullCount/RowCount of the table, -1 when unknown; tableRows is the
 	// table's row count.
 	nullFrac, tableRows float64
+	// table identifies the scanned table's statistics (columns of one table share it).
+	table *planner.TableStats
+}
+
+// distinctInTable is the column's distinct count in its whole table (its domain), or the
+// table's rows when unknown.
+func (c *colStats) distinctInTable() float64 {
+	if c.st.Distinct > 0 {
+		return math.Min(float64(c.st.Distinct), c.tableRows)
+	}
+	return c.tableRows
 }
 
 // nonNull is the fraction of rows whose value is not NULL (1 when unknown).
@@ -217,13 +234,11 @@ func scanEstimate(n *planner.Scan) *estimate {
 		if cs.Distinct > 0 {
 			out.ndv[c.ID] = float64(cs.Distinct)
 		}
-		info := &colStats{st: cs, typ: c.Type, nullFrac: -1, tableRows: out.rows}
+		info := &colStats{st: cs, typ: c.Type, nullFrac: -1, tableRows: out.rows, table: st}
 		if cs.NullCount >= 0 && st.RowCount > 0 {
 			info.nullFrac = math.Min(float64(cs.NullCount)/float64(st.RowCount), 1)
 		}
-		if info.nullFrac >= 0 || info.ranged() {
-			out.cols[c.ID] = info
-		}
+		out.cols[c.ID] = info
 	}
 	return out
 }
@@ -241,17 +256,12 @@ func (e *estimator) join(j *planner.Join) *estimate {
 	l, r := e.est(j.Left), e.est(j.Right)
 	ls, rs := idSet(j.Left.Schema()), idSet(j.Right.Schema())
 	sel := 1.0
-	// The key pairs: each side has at most the product of its keys' distinct counts in
-	// combinations, and at most its rows (the columns of a composite key are correlated:
-	// partsupp's (ps_partkey, ps_suppkey) takes 800K values at SF 1, not 200K x 10K); the
-	// join keeps 1/max of the two sides' combinations.
-	keysL, keysR, keyed := 1.0, 1.0, false
+	// The key pairs, grouped by left column (l.a = r.x AND l.a = r.y, after r.x = r.y was
+	// joined below, is one key, not two).
+	var groups []keyGroup
 	if j.On != nil {
 		for _, c := range planner.SplitConjunction(j.On) {
 			if a, b, ok := joinKeyPair(c, ls, rs); ok {
-				keysL *= e.distinct(j.Left, a)
-				keysR *= e.distinct(j.Right, b)
-				keyed = true
 				// NULL keys match nothing.
 				if cs, ok := l.cols[a]; ok {
 					sel *= cs.nonNull()
@@ -259,13 +269,52 @@ func (e *estimator) join(j *planner.Join) *estimate {
 				if cs, ok := r.cols[b]; ok {
 					sel *= cs.nonNull()
 				}
+				k := slices.IndexFunc(groups, func(g keyGroup) bool { return g.left[0] == a })
+				if k < 0 {
+					groups = append(groups, keyGroup{left: []planner.ColumnID{a}})
+					k = len(groups) - 1
+				}
+				groups[k].right = append(groups[k].right, b)
 				continue
 			}
 			sel *= e.selectivity(c, nil)
 		}
 	}
-	if keyed {
-		sel /= math.Max(math.Min(keysL, math.Max(l.rows, 1)), math.Min(keysR, math.Max(r.rows, 1)))
+	var keyNDV map[planner.ColumnID]float64
+	if len(groups) > 0 {
+		// Each side has at most the product of its keys' distinct counts in combinations,
+		// and at most its rows (the columns of a composite key are correlated: partsupp's
+		// (ps_partkey, ps_suppkey) takes 800K values at SF 1, not 200K x 10K).
+		keysL, keysR := 1.0, 1.0
+		keyNDV = map[planner.ColumnID]float64{}
+		for _, g := range groups {
+			dl := e.distinct(j.Left, g.left[0])
+			dr := math.Inf(1)
+			for _, b := range g.right {
+				dr = math.Min(dr, e.distinct(j.Right, b))
+			}
+			keysL *= dl
+			keysR *= dr
+			for _, id := range append(append([]planner.ColumnID{}, g.left...), g.right...) {
+				keyNDV[id] = math.Min(dl, dr)
+			}
+		}
+		keysL = math.Min(keysL, math.Max(l.rows, 1))
+		keysR = math.Min(keysR, math.Max(r.rows, 1))
+		// Containment of a foreign key in a primary key: when one side's key takes (about)
+		// as many values in its table as the table has rows, it is taken as a unique key,
+		// and the other side's values as drawn from its values. Footer statistics bound a
+		// column's distinct count by its min/max span, which over-counts a foreign key such
+		// as l_orderkey (6M at SF 1, really 1.5M); o_orderkey's 1.5M caps it.
+		domL, uniqL := keyDomain(groups, l.cols, true)
+		domR, uniqR := keyDomain(groups, r.cols, false)
+		if uniqR {
+			keysL = math.Min(keysL, domR)
+		}
+		if uniqL {
+			keysR = math.Min(keysR, domL)
+		}
+		sel /= math.Max(math.Max(keysL, keysR), 1)
 	}
 	inner := l.rows * r.rows * sel
 	rows := inner
@@ -293,7 +342,60 @@ func (e *estimator) join(j *planner.Join) *estimate {
 			out.cols[id] = cs
 		}
 	}
+	// An inner join's key columns keep only the values both sides have.
+	if j.Type == planner.InnerJoin || j.Type == planner.LeftSemi {
+		for id, d := range keyNDV {
+			if _, ok := out.ndv[id]; ok || j.Type == planner.InnerJoin {
+				out.ndv[id] = math.Min(d, math.Max(rows, 1))
+			}
+		}
+	}
 	return out
+}
+
+// keyGroup is one key of a join: a left column and the right columns it equals.
+type keyGroup struct {
+	left, right []planner.ColumnID
+}
+
+// keyDomain is the number of values a join side's key (one column per group, left or right
+// ones) takes in the table it is read from, and whether that equals (within 10%) the
+// table's rows, so that the key is taken as unique there. Known only when every group has a
+// column scanned from one same table: min(product of their distinct counts, table rows).
+func keyDomain(groups []keyGroup, cols map[planner.ColumnID]*colStats, left bool) (float64, bool) {
+	side := func(g keyGroup) []planner.ColumnID {
+		if left {
+			return g.left
+		}
+		return g.right
+	}
+	for _, first := range side(groups[0]) {
+		cand, ok := cols[first]
+		if !ok || cand.table == nil {
+			continue
+		}
+		dom, found := 1.0, true
+		for _, g := range groups {
+			var pick *colStats
+			for _, id := range side(g) {
+				if cs, ok := cols[id]; ok && cs.table == cand.table {
+					pick = cs
+					break
+				}
+			}
+			if pick == nil {
+				found = false
+				break
+			}
+			dom *= pick.distinctInTable()
+		}
+		if !found {
+			continue
+		}
+		dom = math.Min(dom, cand.tableRows)
+		return dom, dom >= 0.9*cand.tableRows
+	}
+	return 0, false
 }
 
 // joinKeyPair reports whether c is "a = b" between a left column and a right column.
@@ -751,4 +853,27 @@ func toFloat(v any, t arrow.DataType) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
+}
+
+// bytes estimates the size of p's output: its rows times the width of a row (rowWidth).
+// Build sides are compared by it: a hash table holds whole rows.
+func (e *estimator) bytes(p planner.Plan) float64 { return e.rows(p) * rowWidth(p.Schema()) }
+
+// rowWidth is the estimated width of a row of s in bytes: fixed-width types their width,
+// strings and binaries varWidth, nested types nestedWidth, plus one bit of validity each.
+func rowWidth(s planner.Schema) float64 {
+	const varWidth, nestedWidth = 24, 64
+	w := 0.0
+	for _, c := range s {
+		switch t := c.Type.(type) {
+		case arrow.FixedWidthDataType:
+			w += math.Max(float64(t.BitWidth())/8, 1.0/8)
+		case arrow.NestedType:
+			w += nestedWidth
+		default:
+			w += varWidth
+		}
+		w += 1.0 / 8
+	}
+	return math.Max(w, 1)
 }

@@ -49,13 +49,25 @@
 //   - ProjectionPruning (projection_pruning.go): drops columns no ancestor reads, from
 //     scans, projections, aggregates, unions, values, windows (their unread calls) and
 //     expands, and narrows join, sort, window and generate inputs.
-//   - JoinReorder (join_order.go), its own Once batch after the fixed point: orders each
-//     tree of inner joins by estimated C_out cost (dynamic programming over connected
-//     subsets up to 10 relations, greedy beyond) and builds the smaller input.
+//   - JoinReorder (join_order.go), its own Once batch after the fixed point (with a
+//     ProjectionPruning pass before it, so that row widths count only the columns read):
+//     orders each tree of inner joins by estimated C_out cost (dynamic programming over
+//     connected subsets up to 10 relations, greedy beyond) and builds the input smaller in
+//     bytes.
+//   - CollapseProjects (collapse_projects.go), after ProjectionPruning: merges a Project
+//     into the one below (through a SubqueryAlias) unless that would compute an expression
+//     twice.
 //   - JoinStrategy (join_strategy.go), last, in its own Once batch: marks each hash join
 //     "broadcast" (build side estimated at most Options.BroadcastThresholdRows rows; never
-//     right or full joins) or "shuffle". EstimateRows (estimate_rows.go) exposes the
-//     estimates to EXPLAIN VERBOSE.
+//     right or full joins) or "shuffle", and a shuffled EXISTS/NOT EXISTS join whose outer
+//     side is the smaller "build=left" (the hash table holds the outer rows, the subquery's
+//     rows probe it). EstimateRows (estimate_rows.go) exposes the estimates to EXPLAIN
+//     VERBOSE.
+//
+// Estimates (cardinality.go) take a join key whose distinct count in its table equals the
+// table's rows as that table's unique key, and the other side's keys as drawn from it (a
+// foreign key): Parquet footers bound a distinct count by the min/max span, which
+// over-counts foreign keys such as l_orderkey.
 //
 // How to add a rule:
 //  1. write sql/optimizer/<rule_name>.go: a type with Name() and Apply(), whose comment

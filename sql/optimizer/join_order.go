@@ -18,6 +18,11 @@ import (
 //	    Filter: c.seg = 'X'                       Scan: orders o
 //	      Scan: customer c                        Filter: c.seg = 'X' ...
 //
+// The build side is the smaller in bytes (estimated rows times row width, rowWidth): a hash
+// table holds whole rows, so a narrow orders (two columns) is built rather than a filtered
+// lineitem carrying six. ProjectionPruning runs just before, so widths count only the
+// columns the query reads.
+//
 // A tree is a maximal set of relations joined by inner (or cross) joins; its conditions are
 // the conjuncts of their ON clauses (FilterPushdown has already moved WHERE conjuncts there
 // and turned cross joins with equalities into inner joins). The cost of a plan is the sum of
@@ -119,6 +124,11 @@ func minID(p planner.Plan) planner.ColumnID {
 }
 
 func collectTree(p planner.Plan, leaves *[]planner.Plan, conds *[]planner.Expr) {
+	// A Project that only drops columns between two inner joins (ProjectionPruning's) is
+	// seen through: the tree's order is chosen anew and the columns pruned again after.
+	if pr, ok := p.(*planner.Project); ok && onlyColumns(pr) && isInnerTree(pr.Input) {
+		p = pr.Input
+	}
 	if !isInnerTree(p) {
 		*leaves = append(*leaves, p)
 		return
@@ -129,6 +139,18 @@ func collectTree(p planner.Plan, leaves *[]planner.Plan, conds *[]planner.Expr) 
 	}
 	collectTree(j.Left, leaves, conds)
 	collectTree(j.Right, leaves, conds)
+}
+
+// onlyColumns reports whether every output column of p is an input column passed on
+// unchanged (same ID).
+func onlyColumns(p *planner.Project) bool {
+	for i, e := range p.Projections {
+		c, ok := e.(*planner.ColumnRef)
+		if !ok || c.Col.ID != p.Out[i].ID {
+			return false
+		}
+	}
+	return true
 }
 
 // restoreOrder projects p to want's columns (by ID) when the order differs.
@@ -146,9 +168,10 @@ func restoreOrder(p planner.Plan, want planner.Schema) (planner.Plan, error) {
 
 // treePlan is a candidate for a subset of relations.
 type treePlan struct {
-	plan planner.Plan
-	rows float64
-	cost float64
+	plan  planner.Plan
+	rows  float64
+	width float64 // bytes per row (rowWidth)
+	cost  float64
 }
 
 // orderTree finds a cheap join order of leaves under conds.
@@ -186,11 +209,12 @@ func orderTree(leaves []planner.Plan, conds []planner.Expr, est *estimator) (pla
 	}
 	best := map[uint32]*treePlan{}
 	for i, l := range leaves {
-		best[1<<i] = &treePlan{plan: l, rows: est.rows(l)}
+		best[1<<i] = &treePlan{plan: l, rows: est.rows(l), width: rowWidth(l.Schema())}
 	}
 	join := func(a, b *treePlan, am, bm uint32) (*treePlan, error) {
-		// The larger input probes; the smaller is built into the hash table.
-		if a.rows < b.rows {
+		// The larger input (in bytes: rows times row width) probes; the smaller is built
+		// into the hash table.
+		if a.rows*a.width < b.rows*b.width {
 			a, b, am, bm = b, a, bm, am
 		}
 		var on []planner.Expr
@@ -213,7 +237,7 @@ func orderTree(leaves []planner.Plan, conds []planner.Expr, est *estimator) (pla
 			return nil, err
 		}
 		rows := est.rows(j)
-		return &treePlan{plan: j, rows: rows, cost: a.cost + b.cost + rows}, nil
+		return &treePlan{plan: j, rows: rows, width: a.width + b.width, cost: a.cost + b.cost + rows}, nil
 	}
 	linked := func(am, bm uint32) bool {
 		for _, ci := range joinConds {

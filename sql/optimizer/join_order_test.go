@@ -125,7 +125,9 @@ func TestCardinalityEstimates(t *testing.T) {
 // TestCompositeKeyJoin: TPC-H Q9's shape. lineitem joins partsupp on both columns of
 // partsupp's key; the columns of a composite key are correlated, so the join keeps about
 // partsupp's 800K combinations, not 200K x 10K of them (which made lineitem ⋈ partsupp look
-// like 2,400 rows and be built into a hash table). The cheapest order joins partsupp with
+// like 2,400 rows and be built into a hash table); and as partsupp's 800K combinations are
+// as many as its rows, they are its key, which lineitem's pairs are drawn from: every
+// lineitem row finds its partsupp row. The cheapest order joins partsupp with
 // the filtered part first and probes that with lineitem, which is never built.
 func TestCompositeKeyJoin(t *testing.T) {
 	l := planner.NewScan(&statsTable{name: "lineitem", cols: []string{"partkey", "suppkey"}, rows: 6_000_000, distinct: []int64{200_000, 10_000}}, "")
@@ -138,8 +140,8 @@ func TestCompositeKeyJoin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := newEstimator().rows(lps); got < 0.79e6 || got > 0.81e6 {
-		t.Errorf("lineitem ⋈ partsupp on both key columns: %.0f rows, want about 800K", got)
+	if got := newEstimator().rows(lps); got < 5.99e6 || got > 6.01e6 {
+		t.Errorf("lineitem ⋈ partsupp on both key columns: %.0f rows, want about 6M", got)
 	}
 	j, err := planner.NewJoin(lps, p, planner.InnerJoin, eqExpr(colOf(t, lps, "partsupp.partkey"), colOf(t, p, "part.partkey")))
 	if err != nil {
@@ -164,13 +166,18 @@ func TestCompositeKeyJoin(t *testing.T) {
 }
 
 // TestJoinReorderTies: customer, orders, lineitem written in that order (TPC-H Q10's
-// shape). When the estimates of joining customer ⋈ orders first and orders ⋈ lineitem first
-// are within tieMargin, the written order stays (the last relation written, lineitem, is
-// joined last); when they are clearly apart, the cheaper order wins.
+// shape: orders filtered to 60K of its 1.5M rows). When the estimates of joining customer ⋈
+// orders first and orders ⋈ lineitem first are within tieMargin, the written order stays
+// (the last relation written, lineitem, is joined last); when they are clearly apart, the
+// cheaper order wins.
 func TestJoinReorderTies(t *testing.T) {
 	lastJoined := func(t *testing.T, customerKeys int64) string {
 		c := planner.NewScan(&statsTable{name: "customer", cols: []string{"custkey"}, rows: 150_000, distinct: []int64{customerKeys}}, "")
-		o := planner.NewScan(&statsTable{name: "orders", cols: []string{"orderkey", "custkey"}, rows: 57_000, distinct: []int64{57_000, 57_000}}, "")
+		ob := planner.NewScan(&statsTable{name: "orders", cols: []string{"orderkey", "custkey", "status"}, rows: 1_500_000, distinct: []int64{1_500_000, 100_000, 25}}, "")
+		o, err := planner.NewFilter(ob, eqExpr(colOf(t, ob, "orders.status"), planner.NewLiteral(int64(1), planner.Int64)))
+		if err != nil {
+			t.Fatal(err)
+		}
 		l := planner.NewScan(&statsTable{name: "lineitem", cols: []string{"orderkey"}, rows: 1_500_000, distinct: []int64{1_500_000}}, "")
 		co, err := planner.NewJoin(c, o, planner.InnerJoin, eqExpr(colOf(t, c, "customer.custkey"), colOf(t, o, "orders.custkey")))
 		if err != nil {
@@ -200,14 +207,51 @@ func TestJoinReorderTies(t *testing.T) {
 		t.Fatalf("no scan under the top join:\n%s", planner.Explain(out))
 		return ""
 	}
-	// 149K customer keys: customer ⋈ orders makes 57.38K rows, orders ⋈ lineitem 57K, and
-	// either way the last join 57.38K; the written order costs 0.3% more: a tie, it stays.
+	// 149K customer keys: customer ⋈ orders makes 60.4K rows, orders ⋈ lineitem 60K (each
+	// order's key is drawn from orders' unique keys), and either way the last join 60.4K;
+	// the written order costs 0.3% more: a tie, it stays.
 	if got := lastJoined(t, 149_000); got != "lineitem" {
 		t.Errorf("within the margin: %s joined last, want lineitem (the written order)", got)
 	}
-	// 100K customer keys: customer ⋈ orders makes 85.5K rows; written, 85.5K + 85.5K, against
-	// 57K + 85.5K with orders ⋈ lineitem first (20% cheaper): customer is joined last.
+	// 100K customer keys: customer ⋈ orders makes 90K rows; written, 90K + 90K, against
+	// 60K + 90K with orders ⋈ lineitem first (17% cheaper): customer is joined last.
 	if got := lastJoined(t, 100_000); got != "customer" {
 		t.Errorf("outside the margin: %s joined last, want customer", got)
+	}
+}
+
+// TestForeignKeyJoinEstimate: TPC-H Q5's lineitem ⋈ orders. Footer statistics bound
+// l_orderkey's distinct count by its min/max span (6M at SF 1, really 1.5M); o_orderkey's
+// distinct count equals orders' rows, so it is taken as orders' key and lineitem's keys as
+// drawn from its 1.5M values: a seventh of orders joins about a seventh of lineitem (857K
+// rows, really 910K), not 6M x 214K / 6M = 214K.
+func TestForeignKeyJoinEstimate(t *testing.T) {
+	l := planner.NewScan(&statsTable{name: "lineitem", cols: []string{"orderkey"}, rows: 6_000_000, distinct: []int64{6_000_000}}, "")
+	o := planner.NewScan(&statsTable{name: "orders", cols: []string{"orderkey", "day"}, rows: 1_500_000, distinct: []int64{1_500_000, 7}}, "")
+	f, err := planner.NewFilter(o, eqExpr(colOf(t, o, "orders.day"), planner.NewLiteral(int64(3), planner.Int64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := planner.NewJoin(l, f, planner.InnerJoin, eqExpr(colOf(t, l, "lineitem.orderkey"), colOf(t, f, "orders.orderkey")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEstimator()
+	if got := e.rows(j); got < 0.85e6 || got > 0.86e6 {
+		t.Errorf("lineitem ⋈ a seventh of orders: %.0f rows, want about 857K", got)
+	}
+	// The join's key columns keep the values both sides have: about 214K orders.
+	if got := e.distinct(j, l.Schema()[0].ID); got < 0.21e6 || got > 0.22e6 {
+		t.Errorf("distinct lineitem.orderkey after the join: %.0f, want about 214K", got)
+	}
+	// Without a unique side (both keys repeat), no cap: 6M x 1.5M / max(1M, 1M).
+	o2 := planner.NewScan(&statsTable{name: "orders2", cols: []string{"orderkey"}, rows: 1_500_000, distinct: []int64{1_000_000}}, "")
+	l2 := planner.NewScan(&statsTable{name: "lineitem2", cols: []string{"orderkey"}, rows: 6_000_000, distinct: []int64{1_000_000}}, "")
+	j2, err := planner.NewJoin(l2, o2, planner.InnerJoin, eqExpr(colOf(t, l2, "lineitem2.orderkey"), colOf(t, o2, "orders2.orderkey")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := newEstimator().rows(j2); got < 8.99e6 || got > 9.01e6 {
+		t.Errorf("many-to-many: %.0f rows, want 9M", got)
 	}
 }

@@ -18,6 +18,12 @@ import (
 // It runs last, after JoinReorder has put the smaller input on the build side and after
 // the rules that rebuild joins (WithChildren keeps a strategy, fresh joins would not).
 //
+// A semi or anti join without a subquery comparison (EXISTS, NOT EXISTS, IN over
+// non-nullable keys) that is shuffled and whose left side is estimated smaller, in bytes,
+// than its right is marked "build=left": the hash table holds the outer rows and the
+// subquery's rows probe it (TPC-H Q21's EXISTS over lineitem then builds from the few
+// outer rows, not from lineitem).
+//
 // Refuses: right and full joins are always "shuffle" (their unmatched right rows would be
 // emitted once per probe partition); joins without an equality key stay unmarked (the
 // nested-loop join broadcasts or gathers by itself); with a threshold of 0 nothing is
@@ -47,11 +53,11 @@ func (JoinStrategy) Apply(p planner.Plan, ctx *Context) (planner.Plan, error) {
 		if !hash {
 			return j, nil
 		}
-		s := planner.ShuffleJoin
 		if forced || j.Type.CanBroadcastRight() && est.rows(j.Right) <= limit {
-			s = planner.BroadcastJoin
+			return j.WithStrategy(planner.BroadcastJoin, false), nil
 		}
-		return j.WithStrategy(s), nil
+		buildLeft := j.CanBuildLeft() && est.bytes(j.Left) < est.bytes(j.Right)
+		return j.WithStrategy(planner.ShuffleJoin, buildLeft), nil
 	})
 }
 

@@ -120,7 +120,7 @@ func TestJoinStrategyNested(t *testing.T) {
 	}
 	// A parent rebuilt over new children keeps its mark.
 	top := out.(*planner.Join)
-	rebuilt, err := top.WithChildren([]planner.Plan{top.Left.(*planner.Join).WithStrategy(planner.UndecidedJoin), top.Right})
+	rebuilt, err := top.WithChildren([]planner.Plan{top.Left.(*planner.Join).WithStrategy(planner.UndecidedJoin, false), top.Right})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,5 +175,56 @@ func TestEstimateRows(t *testing.T) {
 		if g := got[p]; g < w*0.99 || g > w*1.01 {
 			t.Errorf("%s: %.1f rows, want %.0f", p, g, w)
 		}
+	}
+}
+
+// TestJoinStrategyBuildLeft: a shuffled semi or anti join builds its smaller (left) side
+// when it has no subquery comparison; otherwise, or when broadcast, the right side.
+func TestJoinStrategyBuildLeft(t *testing.T) {
+	scan := func(name string, rows int64) planner.Plan {
+		return planner.NewScan(&statsTable{name: name, cols: []string{"a", "b"}, rows: rows, distinct: []int64{rows, -1}}, "")
+	}
+	outer, big, small := scan("outer_side", 50_000), scan("big", 5_000_000), scan("small", 10)
+	on := func(l, r planner.Plan) planner.Expr {
+		return eq(planner.NewColumnRef(l.Schema()[0]), planner.NewColumnRef(r.Schema()[0]))
+	}
+	sub := func(l, r planner.Plan, typ planner.JoinType, cond, cmp planner.Expr) planner.Plan {
+		j, err := planner.NewSubqueryJoin(l, r, typ, cond, cmp, planner.Column{})
+		return must(t, j, err)
+	}
+	for _, c := range []struct {
+		name      string
+		plan      planner.Plan
+		strategy  planner.JoinStrategy
+		buildLeft bool
+	}{
+		{"EXISTS over a larger side", sub(outer, big, planner.LeftSemi, on(outer, big), nil), planner.ShuffleJoin, true},
+		{"NOT EXISTS over a larger side", sub(outer, big, planner.LeftAnti, on(outer, big), nil), planner.ShuffleJoin, true},
+		{"EXISTS over a smaller side", sub(big, outer, planner.LeftSemi, on(big, outer), nil), planner.ShuffleJoin, false},
+		{"small subquery side broadcasts", sub(outer, small, planner.LeftSemi, on(outer, small), nil), planner.BroadcastJoin, false},
+		{"IN comparison (NULL logic per outer row)", sub(outer, big, planner.LeftSemi, nil, on(outer, big)), planner.BroadcastJoin, false},
+		{"inner join", join(t, outer, big, planner.InnerJoin, on(outer, big)), planner.ShuffleJoin, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := JoinStrategy{}.Apply(c.plan, &Context{BroadcastThresholdRows: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			j := out.(*planner.Join)
+			if j.Strategy != c.strategy || j.BuildLeft != c.buildLeft {
+				t.Fatalf("strategy %q build left %v, want %q %v:\n%s", j.Strategy, j.BuildLeft, c.strategy, c.buildLeft, planner.Explain(out))
+			}
+			if got := strings.Contains(j.String(), "build=left"); got != c.buildLeft {
+				t.Errorf("String() = %q", j.String())
+			}
+			// Rebuilding the join over the same children keeps the choice.
+			again, err := j.WithExprs(j.Exprs())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.(*planner.Join).BuildLeft != c.buildLeft {
+				t.Errorf("WithExprs dropped BuildLeft")
+			}
+		})
 	}
 }

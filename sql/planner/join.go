@@ -73,7 +73,21 @@ type Join struct {
 	// both (UndecidedJoin: shuffle). It never changes the result; WithChildren and
 	// WithExprs keep it.
 	Strategy JoinStrategy
-	schema   Schema
+	// BuildLeft asks the hash join to build its table from the left (outer) side and probe
+	// it with the right side: set by the optimizer (JoinStrategy rule) on a semi or anti
+	// join without a subquery comparison whose left side is estimated smaller than its
+	// right, with Strategy "shuffle". The left rows with (semi) or without (anti) a match are
+	// then output once the right side is exhausted. It never changes the result;
+	// WithChildren and WithExprs keep it.
+	BuildLeft bool
+	schema    Schema
+}
+
+// CanBuildLeft reports whether the join may build its hash table from the left side
+// (BuildLeft): a semi or anti join without a subquery comparison (whose NULL logic is
+// decided per left row over the whole right side).
+func (j *Join) CanBuildLeft() bool {
+	return (j.Type == LeftSemi || j.Type == LeftAnti) && j.Cmp == nil
 }
 
 // NewJoin validates that On is boolean and reads only columns of the two sides.
@@ -142,16 +156,20 @@ func (j *Join) rebuilt(nj *Join, err error) (Plan, error) {
 		return nil, err
 	}
 	nj.Strategy = j.Strategy
+	nj.BuildLeft = j.BuildLeft && nj.CanBuildLeft()
 	return nj, nil
 }
 
-// WithStrategy returns a copy of j with strategy s (j itself when it already has it).
-func (j *Join) WithStrategy(s JoinStrategy) *Join {
-	if j.Strategy == s {
+// WithStrategy returns a copy of j with strategy s and build side (buildLeft: the left
+// side; only where CanBuildLeft), or j itself when it already has them.
+func (j *Join) WithStrategy(s JoinStrategy, buildLeft bool) *Join {
+	buildLeft = buildLeft && j.CanBuildLeft()
+	if j.Strategy == s && j.BuildLeft == buildLeft {
 		return j
 	}
 	c := *j
 	c.Strategy = s
+	c.BuildLeft = buildLeft
 	return &c
 }
 
@@ -192,6 +210,9 @@ func (j *Join) String() string {
 	}
 	if j.Strategy != UndecidedJoin {
 		s += " strategy=" + string(j.Strategy)
+	}
+	if j.BuildLeft {
+		s += " build=left"
 	}
 	return s
 }

@@ -24,6 +24,12 @@ type joinStats struct {
 	// lineitemBuilds counts the hash joins whose build (right) input reads lineitem rows
 	// other than through an aggregate: a hash table of lineitem rows.
 	lineitemBuilds int
+	// lineitemScanBuilds counts the hash joins whose build input is the lineitem table
+	// itself, through filters, projections and exchanges only (no join or aggregate in
+	// between): a hash table as large as lineitem's filtered rows. TPC-H Q21 needs lineitem
+	// on both sides of its semi and anti joins; it may build the outer rows (l1 joined
+	// with orders, supplier and nation: 76K of 6M rows) but should not build l2 or l3.
+	lineitemScanBuilds int
 	// resultRows is the query's row count from the plan's heading.
 	resultRows int64
 }
@@ -112,6 +118,22 @@ func (n *planNode) readsRaw(table string) bool {
 	return false
 }
 
+// buildsScan reports whether n's subtree reads table through no join or aggregate.
+func (n *planNode) buildsScan(table string) bool {
+	if strings.HasPrefix(n.text, "HashAggregate") || n.isJoin() {
+		return false
+	}
+	if n.text == "Scan: "+table || strings.HasPrefix(n.text, "Scan: "+table+" ") {
+		return true
+	}
+	for _, c := range n.children {
+		if c.buildsScan(table) {
+			return true
+		}
+	}
+	return false
+}
+
 // statsOf sums the joins of the plan rooted at n.
 func statsOf(n *planNode) joinStats {
 	var s joinStats
@@ -122,6 +144,9 @@ func statsOf(n *planNode) joinStats {
 			s.rowsThrough += n.rows
 			if n.isHashJoin() && len(n.children) == 2 && n.children[1].readsRaw("lineitem") {
 				s.lineitemBuilds++
+			}
+			if n.isHashJoin() && len(n.children) == 2 && n.children[1].buildsScan("lineitem") {
+				s.lineitemScanBuilds++
 			}
 		}
 		for _, c := range n.children {

@@ -40,7 +40,7 @@ func TestParseAnalyzed(t *testing.T) {
 	}
 	got := statsOf(root)
 	// Joins: the hash join (40), the nested-loop join (2), the semi join (5).
-	want := joinStats{joins: 3, rowsThrough: 47, lineitemBuilds: 1}
+	want := joinStats{joins: 3, rowsThrough: 47, lineitemBuilds: 1, lineitemScanBuilds: 1}
 	if got != want {
 		t.Errorf("stats %+v, want %+v", got, want)
 	}
