@@ -48,3 +48,13 @@ func (q *Query) NullsOrder(b *ast.ByItem) (nullsFirst, explicit bool) {
 func (q *Query) WithNode(n ast.StmtNode) *Query {
 	return &Query{Node: n, SQL: q.SQL, ext: q.ext}
 }
+
+// IsSelect reports whether the statement is a query that returns rows: a SELECT, a set
+// operation (UNION, INTERSECT, EXCEPT) or a WITH ... SELECT.
+func (q *Query) IsSelect() bool {
+	switch q.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		return true
+	}
+	return false
+}

@@ -19,6 +19,14 @@ type View interface {
 	SQL() string
 }
 
+// PlanView is a View whose plan Go code builds, bound again at every use so that each use
+// gets fresh column IDs (a DataFrame step SQL cannot spell, such as MapPartitions). bind
+// parses and binds a query text in the same catalog. SQL() describes it for messages.
+type PlanView interface {
+	View
+	BindPlan(bind func(sql string) (Plan, error)) (Plan, error)
+}
+
 // Catalog resolves names for the binder. Lookups are case-insensitive. A name resolves to
 // at most one of a table or a view.
 type Catalog interface {

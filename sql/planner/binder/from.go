@@ -726,13 +726,26 @@ func (s *state) bindView(v planner.View, alias string) (planner.Plan, error) {
 			return nil, errs.Planf("view %q refers to itself (through %s)", name, strings.Join(append(s.views, name), " -> "))
 		}
 	}
-	q, err := parseOne(v.SQL())
-	if err != nil {
-		return nil, fmt.Errorf("in view %q: %w", name, err)
+	views := append(s.views[:len(s.views):len(s.views)], name)
+	bind := func(text string) (planner.Plan, error) {
+		q, err := parseOne(text)
+		if err != nil {
+			return nil, err
+		}
+		sub := &state{b: s.b, q: q, sql: q.SQL, views: views}
+		return sub.bindQueryNode(q.Node)
 	}
-	sub := &state{b: s.b, q: q, sql: q.SQL, views: append(s.views[:len(s.views):len(s.views)], name)}
-	p, err := sub.bindQueryNode(q.Node)
+	var p planner.Plan
+	var err error
+	if pv, ok := v.(planner.PlanView); ok {
+		p, err = pv.BindPlan(bind)
+	} else {
+		p, err = bind(v.SQL())
+	}
 	if err != nil {
+		if strings.HasPrefix(name, "__") {
+			return nil, err // a DataFrame's own relation: its name means nothing to the user
+		}
 		return nil, fmt.Errorf("in view %q: %w", name, err)
 	}
 	if vc, ok := v.(viewColumns); ok && len(vc.Columns()) > 0 {
