@@ -89,7 +89,20 @@ type catalog struct {
 	temps       map[string]*managedEntry
 	tempDirs    map[string]string
 	tempIndexes map[string][]indexDef
+	// hidden are the relations DataFrames read (in-memory data, files read with options,
+	// cached results, plans SQL cannot spell), by lower-case name (hiddenPrefix...). They
+	// resolve in any database (before a table of the same name) and are never listed.
+	hidden map[string]hiddenRel
 }
+
+// hiddenRel is a relation registered by a DataFrame: a table or a view.
+type hiddenRel struct {
+	table planner.Table
+	view  planner.View
+}
+
+// hiddenPrefix starts the names of hidden relations.
+const hiddenPrefix = "__df_"
 
 const catalogFile = "catalog.json"
 
@@ -98,7 +111,8 @@ const catalogFile = "catalog.json"
 func openCatalog(dir string) (*catalog, bool, error) {
 	c := &catalog{dir: dir, tables: map[string]tableDef{}, views: map[string]*viewDef{}, sources: map[string]datasource.Source{},
 		managedOpen: map[string]*managedEntry{}, temps: map[string]*managedEntry{}, tempDirs: map[string]string{}, tempIndexes: map[string][]indexDef{},
-		databases: map[string]string{DefaultDatabase: DefaultDatabase}, current: DefaultDatabase}
+		databases: map[string]string{DefaultDatabase: DefaultDatabase}, current: DefaultDatabase,
+		hidden: map[string]hiddenRel{}}
 	if dir == "" {
 		return c, true, nil
 	}
@@ -315,6 +329,9 @@ func (c *catalog) drop(dbName, name string, wantView bool) (bool, error) {
 func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if h, ok := c.hidden[strings.ToLower(name)]; ok && dbName == "" {
+		return h.table, h.view, nil
+	}
 	db, err := c.resolveDB(dbName)
 	if err != nil {
 		return nil, nil, err
@@ -348,6 +365,23 @@ func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View,
 	}
 	c.sources[key] = src
 	return withAnalyzed(src, d.Stats), nil, nil
+}
+
+// addHidden registers a DataFrame's relation under name (which starts with hiddenPrefix).
+func (c *catalog) addHidden(name string, r hiddenRel) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hidden[strings.ToLower(name)] = r
+}
+
+// takeHidden unregisters the hidden relations and returns them (Session.Close releases
+// what they hold).
+func (c *catalog) takeHidden() map[string]hiddenRel {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := c.hidden
+	c.hidden = map[string]hiddenRel{}
+	return h
 }
 
 // TableNames implements planner.Catalog: the tables and views of the session's database.

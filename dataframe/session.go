@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -106,6 +107,12 @@ type Session struct {
 	fresh bool
 	// settings are the values SET gave (settings.go), by lower-case name.
 	settings map[string]string
+	// seq numbers the names DataFrames create (aliases, hidden relations).
+	seq atomic.Int64
+	// closed is set by Close: DataFrames of a closed session refuse to run.
+	closed atomic.Bool
+	// df holds the DataFrame API's session state (dataframe.go, cache.go, shared.go).
+	df dfState
 }
 
 // NewSession opens a session on a warehouse directory (see DefaultWarehouse).
@@ -220,7 +227,7 @@ func (s *Session) optimize(p planner.Plan) (planner.Plan, *optimizer.Trace, erro
 func (s *Session) physical(ctx context.Context, p planner.Plan) (exec.Node, error) {
 	// SET checked the value; an unset one reads as the default (on).
 	on, _ := runtimeFiltersOn(s.settings["ember.optimizer.runtime_filters"])
-	pp := &exec.PhysicalPlanner{Partitions: s.cfg.partitions, Ctx: ctx, NoRuntimeFilters: !on}
+	pp := &exec.PhysicalPlanner{Partitions: s.cfg.partitions, Ctx: ctx, NoRuntimeFilters: !on, Funcs: s.funcs}
 	return pp.Plan(p)
 }
 
@@ -271,5 +278,11 @@ func (s *Session) ColumnNames(table string) []string {
 // FunctionNames lists the visible functions, for completion.
 func (s *Session) FunctionNames() []string { return s.funcs.Names() }
 
-// Close releases the session's resources.
-func (s *Session) Close() error { return nil }
+// Close releases the session's resources: the DataFrames' in-memory data and caches.
+// Actions of the session's DataFrames fail afterwards.
+func (s *Session) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.releaseDataFrames()
+}

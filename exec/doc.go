@@ -17,6 +17,15 @@
 //   - Exchange is the only stage boundary. Its map side routes rows by hash (PartitionOf over
 //     hashtable.HashColumns), batches round-robin, or everything to one or all consumers; the
 //     shuffle data stays in memory until the query ends.
+//   - Retries and commits (scheduler.go): a task whose attempt fails with an error marked
+//     Retryable runs again (Config.MaxTaskAttempts, TaskContext.Attempt); a map task
+//     publishes its shuffle output only when the attempt succeeds, so retries never
+//     duplicate rows. TaskContext.OnSuccess hooks run once, for a task's first successful
+//     attempt (accumulators).
+//
+// MapPartitionsExec (map_partitions.go) runs a udf.PartitionFunc, found by name in
+// PhysicalPlanner.Funcs, over each partition's batches on a goroutine of its own, checking
+// every batch it writes against the declared schema.
 //
 // Joins: HashJoinExec and NestedLoopJoinExec share joinState (join_common.go), which also
 // gives the subquery joins their meaning: semi and anti joins, mark joins (a three-valued

@@ -17,8 +17,10 @@ import (
 // reads bucket p from every map task, in map-partition order.
 //
 // Memory: shuffle data is held in memory by the query until the query ends (spilling to
-// disk is a later step). Batches handed to readers are retained copies; the store releases
-// its own references when the query finishes.
+// disk is a later step). A map task buffers its own output and publishes it to the store
+// only when it succeeds, so a failed attempt's rows never reach a reader (task retries).
+// Batches handed to readers are retained copies; the store releases its own references
+// when the query finishes.
 type Exchange struct {
 	Child  Node
 	Target Partitioning
@@ -71,11 +73,27 @@ func newShuffleStore(reduce, maps int) *shuffleStore {
 	return s
 }
 
-// put stores b (taking ownership) into bucket r for map task m.
-func (s *shuffleStore) put(r, m int, b arrow.RecordBatch) {
+// publish makes out[r] the batches of bucket r from map task m, for every bucket, taking
+// ownership of them. Output of an earlier attempt of m, if any, is replaced and released
+// (the local scheduler publishes each map task once). One lock per map task.
+func (s *shuffleStore) publish(m int, out [][]arrow.RecordBatch) {
 	s.mu.Lock()
-	s.buckets[r][m] = append(s.buckets[r][m], b)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	for r, bs := range out {
+		for _, old := range s.buckets[r][m] {
+			old.Release()
+		}
+		s.buckets[r][m] = bs
+	}
+}
+
+// releaseBuckets releases every batch of a map task's unpublished output.
+func releaseBuckets(out [][]arrow.RecordBatch) {
+	for _, bs := range out {
+		for _, b := range bs {
+			b.Release()
+		}
+	}
 }
 
 // read returns retained copies of bucket r's batches in map order.
@@ -141,8 +159,17 @@ func (r *exchangeReader) Close() error {
 	return nil
 }
 
-// runMapTask drains partition m of the exchange's child and routes its batches.
+// runMapTask drains partition m of the exchange's child and routes its batches into a
+// buffer of the attempt's own, published to st only when the whole partition was read and
+// closed without error; otherwise (an error or a panic) the buffer is released.
 func runMapTask(tc *TaskContext, e *Exchange, st *shuffleStore, m int) error {
+	out := make([][]arrow.RecordBatch, len(st.buckets))
+	published := false
+	defer func() {
+		if !published {
+			releaseBuckets(out)
+		}
+	}()
 	op, err := Build(tc, e.Child, m)
 	if err != nil {
 		return err
@@ -169,9 +196,10 @@ func runMapTask(tc *TaskContext, e *Exchange, st *shuffleStore, m int) error {
 		}
 		switch e.Target.Kind {
 		case SinglePartition, BroadcastPartitioning:
-			st.put(0, m, b)
+			out[0] = append(out[0], b)
 		case AnyPartitioning:
-			st.put(rr%e.Target.N, m, b)
+			r := rr % e.Target.N
+			out[r] = append(out[r], b)
 			rr++
 		case HashPartitioning:
 			n := int(b.NumRows())
@@ -196,12 +224,17 @@ func runMapTask(tc *TaskContext, e *Exchange, st *shuffleStore, m int) error {
 			}
 			for r, ob := range outs {
 				if ob != nil {
-					st.put(r, m, ob)
+					out[r] = append(out[r], ob)
 				}
 			}
 		}
 	}
-	return Close(op)
+	if err := Close(op); err != nil {
+		return err
+	}
+	st.publish(m, out)
+	published = true
+	return nil
 }
 
 // PartitionOf maps a row hash to one of n partitions. Hash exchanges of both join sides use

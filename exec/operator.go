@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,8 +38,15 @@ type TaskContext struct {
 	BatchSize int
 	Stage     int
 	Partition int
+	// Attempt numbers the runs of this task (stage, partition): 0 for the first, n for its
+	// n-th retry (Config.MaxTaskAttempts). Each attempt has its own TaskContext.
+	Attempt int
 	// query is shared by all tasks of a query: shuffle data and metrics.
 	query *queryState
+
+	// hooks are the functions registered by OnSuccess during this attempt (scheduler.go).
+	hooksMu sync.Mutex
+	hooks   []func()
 }
 
 // Metrics counts what one physical node did, summed over its partitions. Every field is
@@ -157,7 +165,7 @@ func Build(tc *TaskContext, n Node, partition int) (Operator, error) {
 func Open(tc *TaskContext, op Operator) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errs.FromPanic(r)
+			err = panicError(r)
 		}
 	}()
 	return op.Open(tc)
@@ -175,7 +183,7 @@ func Next(tc *TaskContext, op Operator) (b arrow.RecordBatch, err error) {
 			if b != nil {
 				b.Release()
 			}
-			b, err = nil, errs.FromPanic(r)
+			b, err = nil, panicError(r)
 		}
 	}()
 	in, ok := op.(*instrumented)
@@ -199,7 +207,7 @@ func Next(tc *TaskContext, op Operator) (b arrow.RecordBatch, err error) {
 func Close(op Operator) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errs.FromPanic(r)
+			err = panicError(r)
 		}
 	}()
 	return op.Close()

@@ -9,6 +9,7 @@ import (
 	"github.com/embersql/ember/exec/datasource"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
+	"github.com/embersql/ember/udf"
 )
 
 // PhysicalPlanner turns an optimized logical plan into a physical plan with exchanges.
@@ -20,6 +21,9 @@ type PhysicalPlanner struct {
 	// NoRuntimeFilters turns off runtime filters from hash joins to the scans on their
 	// probe side (runtime_filter.go).
 	NoRuntimeFilters bool
+	// Funcs is the session's function registry, where MapPartitions finds its function by
+	// name (map_partitions.go); nil: no MapPartitions function is known.
+	Funcs *udf.Registry
 
 	runtimeFilters int // runtime filters planned so far (their IDs)
 }

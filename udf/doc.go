@@ -8,6 +8,11 @@
 // interface{}. Aggregates are grouped accumulators (GroupAccumulator) that the hash
 // aggregate drives with dense group indexes, in a partial and a final phase.
 //
+// MapPartitions functions (partition.go) are PartitionFuncs registered by name
+// (Registry.RegisterPartitionFunc): each reads one partition's batches (BatchReader) and
+// writes batches of a declared schema (BatchWriter), with commit hooks (OnSuccess) that run
+// once per task however often it was retried.
+//
 // How to add a built-in function:
 //  1. write its struct in the family file (aggregate.go, string.go, math.go, datetime.go);
 //  2. add one registration line in that family's register function (listed in builtins.go);

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/embersql/ember/internal/errs"
 )
 
 // Registry maps lower-case names to functions. A session owns a child registry whose parent
@@ -14,11 +16,13 @@ type Registry struct {
 	mu     sync.RWMutex
 	scalar map[string]ScalarFunction
 	agg    map[string]AggregateFunction
+	part   map[string]PartitionFunc // MapPartitions functions (partition.go)
 }
 
 // NewRegistry returns an empty registry with the given parent (nil for a root).
 func NewRegistry(parent *Registry) *Registry {
-	return &Registry{parent: parent, scalar: map[string]ScalarFunction{}, agg: map[string]AggregateFunction{}}
+	return &Registry{parent: parent, scalar: map[string]ScalarFunction{}, agg: map[string]AggregateFunction{},
+		part: map[string]PartitionFunc{}}
 }
 
 // NewBuiltins returns a fresh root registry holding every built-in function.
@@ -43,6 +47,41 @@ func (r *Registry) RegisterAggregate(f AggregateFunction) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.agg[strings.ToLower(f.Name())] = f
+}
+
+// RegisterPartitionFunc adds fn under name (case-insensitive) for MapPartitions. It fails on
+// an empty name, a nil fn, or a name already registered in r itself; a name registered in a
+// parent is shadowed, as with the other function kinds.
+func (r *Registry) RegisterPartitionFunc(name string, fn PartitionFunc) error {
+	key := strings.ToLower(name)
+	if strings.TrimSpace(key) == "" {
+		return errs.Planf("partition function name is empty")
+	}
+	if fn == nil {
+		return errs.Planf("partition function %q is nil", name)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.part[key]; dup {
+		return errs.Planf("partition function %q is already registered", name)
+	}
+	r.part[key] = fn
+	return nil
+}
+
+// PartitionFunc looks a MapPartitions function up by name, case-insensitively, in r and
+// then its parents.
+func (r *Registry) PartitionFunc(name string) (PartitionFunc, bool) {
+	name = strings.ToLower(name)
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		f, ok := x.part[name]
+		x.mu.RUnlock()
+		if ok {
+			return f, true
+		}
+	}
+	return nil, false
 }
 
 // Scalar looks a scalar function up by name, case-insensitively.

@@ -6,9 +6,9 @@
 //
 // Place in the import table (DESIGN.md): datasource is part of exec. From the repository
 // it imports only sql/planner (for the Table interface and the canonical types), udf (for
-// udf.ListOffsets) and internal/errs; exec and its operators import it, never the
-// reverse. Outside the repository it uses arrow-go and parquet-go (not arrow-go's own
-// parquet packages).
+// udf.ListOffsets), internal/errs and internal/format (the text of values the CSV and JSON
+// writers write); exec and its operators import it, never the reverse. Outside the
+// repository it uses arrow-go and parquet-go (not arrow-go's own parquet packages).
 //
 // Invariants:
 //   - A Source is immutable and safe for concurrent use; each Reader is used by one
@@ -36,7 +36,8 @@
 //
 // Files: source.go (interfaces, FileSplit, file listing, option parsing), parquet.go (the
 // Parquet source and type mapping), parquet_column.go (page decoding, lists included),
-// parquet_write.go, predicate.go (pruning hints and their evaluation over bounds),
+// parquet_write.go, csv_write.go and json_write.go (WriteCSV, WriteJSON: files that NewCSV
+// and NewJSON read back), predicate.go (pruning hints and their evaluation over bounds),
 // parquet_stats.go (Parquet statistics as bounds), parquet_pages.go (page pruning),
 // partition.go (Hive-style partition folders as columns), stats.go (table statistics for
 // the optimizer), csv.go, json.go, text.go (what CSV and JSON share: value parsing, column

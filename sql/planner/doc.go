@@ -1,8 +1,9 @@
 // Package planner owns Ember's logical plans: immutable nodes (one file each: Scan, Project,
 // Filter, Aggregate, Join (inner, outer, cross, and the semi, anti, mark and single joins of
 // decorrelated subqueries), Sort, Limit, Union, SetOp, Distinct, Values, SubqueryAlias,
-// Window, Expand (grouping sets), Generate (explode), RecursiveCTE with its WorkTable, and
-// Apply (a correlated subquery run per outer value)), bound typed
+// Window, Expand (grouping sets), Generate (explode), RecursiveCTE with its WorkTable,
+// Apply (a correlated subquery run per outer value), and MapPartitions (a registered Go
+// function over each partition's batches, opaque to the optimizer)), bound typed
 // expressions, schemas of ID-identified columns, the catalog interface the binder resolves
 // names against, tree-transform helpers and the EXPLAIN text.
 //
