@@ -9,6 +9,7 @@ import (
 	"github.com/embersql/ember/exec/kernels"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
+	"github.com/embersql/ember/udf"
 )
 
 func init() {
@@ -26,7 +27,7 @@ func init() {
 			}
 		}
 		return &ApplyExec{Child: child, Sub: a.Subquery, Kind: a.Kind, Outer: outer, Ordinals: ords,
-			schema: a.Schema().Arrow()}, nil
+			Funcs: pp.Funcs, schema: a.Schema().Arrow()}, nil
 	})
 }
 
@@ -42,7 +43,9 @@ type ApplyExec struct {
 	Kind     planner.SubqueryKind
 	Outer    []planner.Column // the outer columns the subquery reads
 	Ordinals []int            // their positions in the child's schema
-	schema   *arrow.Schema
+	// Funcs is the session's registry, for the partition functions the subquery calls.
+	Funcs  *udf.Registry
+	schema *arrow.Schema
 }
 
 func (a *ApplyExec) Schema() *arrow.Schema      { return a.schema }
@@ -137,12 +140,13 @@ func (o *applyOp) run(tc *TaskContext, vals []any) (any, error) {
 	if err != nil {
 		return nil, errs.Wrap(errs.ErrInternal, err, "binding a correlated subquery")
 	}
-	pp := &PhysicalPlanner{Partitions: 1, Ctx: tc.Ctx}
+	pp := &PhysicalPlanner{Partitions: 1, Ctx: tc.Ctx, Funcs: o.node.Funcs}
 	root, err := pp.Plan(sub)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := Run(tc.Ctx, root, Config{Parallelism: 1, BatchSize: tc.BatchSize, Mem: tc.Mem})
+	// parent: the subquery's task hooks (accumulator updates) commit with this task.
+	ex, err := Run(tc.Ctx, root, Config{Parallelism: 1, BatchSize: tc.BatchSize, Mem: tc.Mem, parent: tc})
 	if err != nil {
 		return nil, err
 	}

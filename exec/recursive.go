@@ -206,7 +206,8 @@ func (o *recursiveOp) iterate(tc *TaskContext) error {
 	o.work, o.bytes = nil, 0
 	defer releaseAll(prev)
 	ctx := withWorkTable(tc, o.node.Work, prev)
-	ex, err := Run(ctx, o.node.Recursive, Config{BatchSize: tc.BatchSize, Mem: tc.Mem})
+	// parent: the iteration's task hooks (accumulator updates) commit with this task.
+	ex, err := Run(ctx, o.node.Recursive, Config{BatchSize: tc.BatchSize, Mem: tc.Mem, parent: tc})
 	if err != nil {
 		return err
 	}
