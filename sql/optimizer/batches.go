@@ -17,10 +17,13 @@ func DefaultBatches() []Batch {
 			InferFiltersFromJoins{},
 			LimitPushdown{},
 		}},
-		{Name: "Join Reorder", Strategy: Once, Rules: []Rule{
-			// Pruning first, so that the relations' row widths, by which JoinReorder
-			// chooses build sides, count only the columns the query reads.
+		// Pruning first, in a batch of its own (each Once batch must be idempotent), so that
+		// the relations' row widths, by which JoinReorder chooses build sides, count only
+		// the columns the query reads.
+		{Name: "Early Column Pruning", Strategy: Once, Rules: []Rule{
 			ProjectionPruning{},
+		}},
+		{Name: "Join Reorder", Strategy: Once, Rules: []Rule{
 			JoinReorder{},
 		}},
 		// Its own batch, after the fixed point: FilterPushdown would substitute a hoisted

@@ -50,7 +50,7 @@
 //     scans, projections, aggregates, unions, values, windows (their unread calls) and
 //     expands, and narrows join, sort, window and generate inputs.
 //   - JoinReorder (join_order.go), its own Once batch after the fixed point (with a
-//     ProjectionPruning pass before it, so that row widths count only the columns read):
+//     ProjectionPruning batch before it, so that row widths count only the columns read):
 //     orders each tree of inner joins by estimated C_out cost (dynamic programming over
 //     connected subsets up to 10 relations, greedy beyond) and builds the input smaller in
 //     bytes.
