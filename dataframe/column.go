@@ -137,7 +137,7 @@ func (c Column) Err() error {
 // selectSQL renders the Column as a select-list item: the expression and its alias.
 func (c Column) selectSQL() string {
 	if c.hasAs {
-		return c.sql + " AS " + backquote(c.alias)
+		return c.sql + " AS " + sqlIdent(c.alias)
 	}
 	return c.sql
 }
@@ -179,7 +179,7 @@ func Col(name string) Column {
 		if p.star {
 			q[i] = "*"
 		} else {
-			q[i] = backquote(p.name)
+			q[i] = sqlIdent(p.name)
 		}
 	}
 	return Column{sql: strings.Join(q, "."), prec: precAtom}
@@ -255,11 +255,6 @@ func splitName(name string) ([]namePart, error) {
 		}
 	}
 	return parts, nil
-}
-
-// backquote back-quotes an identifier, doubling the back quotes inside.
-func backquote(s string) string {
-	return "`" + strings.ReplaceAll(s, "`", "``") + "`"
 }
 
 // Lit returns a literal: nil (and a nil pointer) is NULL; bool is TRUE/FALSE; Go's integers

@@ -224,15 +224,6 @@ func sqlIdent(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
 }
 
-// qualifiedIdent quotes "db.t" as `db`.`t` and a plain name as `t`.
-func qualifiedIdent(name string) string {
-	parts := strings.Split(name, ".")
-	for i, p := range parts {
-		parts[i] = sqlIdent(p)
-	}
-	return strings.Join(parts, ".")
-}
-
 // columnIndex finds a column of s by name (case-insensitive, as SQL resolves it), or -1.
 func columnIndex(s planner.Schema, name string) int {
 	for i, c := range s {

@@ -59,7 +59,7 @@ func (s *Session) Table(name string) (*DataFrame, error) {
 	if name == "" {
 		return nil, errs.Planf("Table needs a table name")
 	}
-	return s.checked(s.newDF("SELECT * FROM " + qualifiedIdent(name)))
+	return s.checked(s.newDF("SELECT * FROM " + quoteIdent(name)))
 }
 
 // CSVOptions are the options of ReadCSV, as Spark's CSV reader names them.

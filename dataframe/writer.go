@@ -158,7 +158,7 @@ func (w *DataFrameWriter) SaveAsTable(ctx context.Context, name string) error {
 		return err
 	}
 	exists := t != nil || v != nil
-	q := qualifiedIdent(name)
+	q := quoteIdent(name)
 	var sql string
 	switch {
 	case exists && w.mode == "errorifexists":
