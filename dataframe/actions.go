@@ -23,18 +23,19 @@ func (d *DataFrame) run(ctx context.Context) (*Result, error) {
 	if err := d.Err(); err != nil {
 		return nil, err
 	}
-	if err := d.s.materializeCaches(ctx, d); err != nil {
-		return nil, err
-	}
 	p, err := d.bind()
 	if err != nil {
 		return nil, err
 	}
-	return d.s.runMeasured(ctx, p)
+	return d.s.runPlan(ctx, p)
 }
 
-// runMeasured is runPlan that adds the query's scans to the session's metrics.
-func (s *Session) runMeasured(ctx context.Context, p planner.Plan) (*Result, error) {
+// runPlan builds the caches a bound plan reads, then optimizes, plans and runs it, adding
+// what its scans read to the session's metrics.
+func (s *Session) runPlan(ctx context.Context, p planner.Plan) (*Result, error) {
+	if err := s.materializeCaches(ctx, p); err != nil {
+		return nil, err
+	}
 	opt, _, err := s.optimize(p)
 	if err != nil {
 		return nil, err

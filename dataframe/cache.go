@@ -6,24 +6,38 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/embersql/ember/exec"
 	"github.com/embersql/ember/exec/datasource"
+	"github.com/embersql/ember/exec/datasource/tablestore"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
 )
 
-// Caching (Spark's cache/persist). Cache marks a DataFrame: from then on its text reads a
-// hidden relation (cacheEntry.name) whose source is the cache. The first action whose query
-// reads the cache builds it by running the DataFrame's lineage (its text before caching)
-// and keeps the result's batches, dealt into as many splits as the session has partitions,
-// in memory or in Arrow IPC files on disk; later actions read the splits and not the
-// sources. A lost split (a file removed, a split dropped) is found when an action starts,
-// and the cache is rebuilt from the lineage: every split, since a rerun deals its rows
-// anew. Unpersist frees the data; the DataFrame reads its lineage again.
+// Caching (Spark's cache/persist, and SQL's CACHE TABLE). Every cache is a cacheEntry in
+// the session's store (dfState.caches) under a hidden relation name (cacheEntry.name):
+// Cache marks a DataFrame, whose text from then on reads that relation; CACHE TABLE t (and
+// Table("t").Cache()) marks the catalog name t, which then resolves to the cache for SQL
+// and DataFrames alike (table_cache.go). The first query that reads a cache builds it by
+// running the lineage (the DataFrame's text before caching, or a read of t that bypasses
+// the cache) and keeps the result's batches, dealt into as many splits as the session has
+// partitions, in memory or in Arrow IPC files on disk; later queries read the splits and
+// not the sources.
+//
+// A cache is rebuilt from its lineage when a query finds it unhealthy: a split lost (a
+// file removed, a split dropped), or a table its lineage read changed since the build (a
+// managed table's commit, another cache rebuilt). The rebuild redoes every split, since a
+// rerun deals its rows anew. Unpersist, UNCACHE TABLE and CLEAR CACHE deactivate the
+// entry and free its data; the hidden relation then reads the lineage, so DataFrames
+// derived from a cached one go back to the sources, as Spark's do.
+//
+// Locks: an entry's mu is held while it builds, which runs a query that takes the
+// catalog's mu; so nothing may take an entry's mu while holding the catalog's. An entry's
+// mu may be held while taking the mu of an entry its lineage reads (lineages form a DAG).
 
 // StorageLevel is where a cached DataFrame's partitions live.
 type StorageLevel int
@@ -67,53 +81,122 @@ func (d *DataFrame) Persist(level StorageLevel) *DataFrame {
 	if level < MemoryOnly || level > DiskOnly {
 		return d.derive("", errs.Planf("unknown storage level %d", int(level)))
 	}
-	if c := d.cache.Load(); c != nil {
+	if c := d.cache.Load(); c != nil && c.active.Load() {
 		if c.level != level {
 			return d.derive("", errs.Planf("the DataFrame is already persisted at %s; Unpersist it first", c.level))
 		}
+		return d
+	}
+	if d.table != "" {
+		// A DataFrame over a catalog table caches the table, as Spark's cache of
+		// spark.table("t") serves SQL on t too.
+		e, err := d.s.cacheTable(d.table, level)
+		if err != nil {
+			return d.derive("", err)
+		}
+		d.cache.Store(e)
 		return d
 	}
 	schema, err := d.Schema()
 	if err != nil {
 		return d.derive("", err)
 	}
-	e := &cacheEntry{name: d.s.nextName(hiddenPrefix + "_cache"), lineage: d.sql, level: level, schema: schema, s: d.s}
-	d.s.df.addCache(e)
-	d.s.cat.addHidden(e.name, hiddenRel{table: &cachedSource{e: e}})
-	d.cache.Store(e)
+	d.cache.Store(d.s.newCache(d.sql, level, schema, "", ""))
 	return d
 }
 
-// Unpersist frees the DataFrame's cached data; it reads its lineage again afterwards.
+// newCache registers a new active cache entry of lineage in the session's store, under a
+// new hidden relation name. table and key name the catalog table of a table cache ("" for
+// a DataFrame's).
+func (s *Session) newCache(lineage string, level StorageLevel, schema *arrow.Schema, table, key string) *cacheEntry {
+	e := &cacheEntry{name: s.nextName(hiddenPrefix + "_cache"), lineage: lineage, level: level, schema: schema, s: s,
+		table: table, key: key}
+	e.active.Store(true)
+	s.df.addCache(e)
+	s.cat.addHidden(e.name, hiddenRel{cache: e})
+	return e
+}
+
+// Unpersist frees the DataFrame's cached data; it reads its lineage again afterwards. For a
+// DataFrame over a cached table it uncaches the table, as UNCACHE TABLE does.
 func (d *DataFrame) Unpersist() *DataFrame {
-	if e := d.cache.Swap(nil); e != nil {
-		d.s.df.removeCache(e)
-		e.release()
+	e := d.cache.Swap(nil)
+	if e == nil && d.table != "" {
+		e = d.s.cat.tableCache(d.table)
+	}
+	if e != nil {
+		d.s.dropCache(e)
 	}
 	return d
+}
+
+// dropCache deactivates e, takes it out of the store (and the catalog's table caches)
+// and frees its data.
+func (s *Session) dropCache(e *cacheEntry) {
+	if e.key != "" {
+		s.cat.forgetTableCache(e)
+	}
+	e.active.Store(false)
+	s.df.removeCache(e)
+	e.release()
 }
 
 // StorageLevel returns the DataFrame's storage level and whether it is persisted.
 func (d *DataFrame) StorageLevel() (StorageLevel, bool) {
-	if e := d.cache.Load(); e != nil {
+	if e := d.cache.Load(); e != nil && e.active.Load() {
 		return e.level, true
+	}
+	if d.table != "" {
+		if e := d.s.cat.tableCache(d.table); e != nil {
+			return e.level, true
+		}
 	}
 	return 0, false
 }
 
-// cacheEntry is one cached DataFrame.
+// cacheEntry is one cache: of a DataFrame, or of a catalog table (table_cache.go).
 type cacheEntry struct {
 	s       *Session
 	name    string // the hidden relation
-	lineage string // the DataFrame's text before caching
+	lineage string // the query whose result is cached
 	level   StorageLevel
 	schema  *arrow.Schema
+	// table is the catalog name of a table cache as the user wrote it, key its catalog
+	// key; both "" for a DataFrame's cache. ident is what the key resolved to when it was
+	// cached (catalog.identLocked), guarded by the catalog's mu.
+	table, key, ident string
+	// active is false once the entry was unpersisted or uncached: its hidden relation
+	// then reads the lineage.
+	active atomic.Bool
 
 	mu     sync.Mutex
 	built  bool
 	dir    string // scratch folder of the disk splits ("" when none)
 	splits []cacheSplit
 	builds int // how many times the cache was built (lost splits rebuild it)
+	// deps are what the lineage read at the last build, to find a stale cache.
+	deps []cacheDep
+}
+
+// cacheDep is a relation a cache's lineage read, with its state at the build: a managed
+// table's store version and row count, or another cache's build count.
+type cacheDep struct {
+	store   *tablestore.Table
+	version int64
+	rows    int64
+	cache   *cacheEntry
+	builds  int
+}
+
+// fresh reports whether the relation is as it was at the build.
+func (d cacheDep) fresh() bool {
+	if d.cache != nil {
+		d.cache.mu.Lock()
+		defer d.cache.mu.Unlock()
+		return d.cache.builds == d.builds && d.cache.healthyLocked()
+	}
+	st := d.store.Stats()
+	return st.Version == d.version && st.Rows == d.rows
 }
 
 // cacheSplit is one cached partition: batches in memory, or an Arrow IPC file.
@@ -125,8 +208,9 @@ type cacheSplit struct {
 
 func (c *cacheSplit) String() string { return fmt.Sprintf("cached split (%d rows)", c.rows) }
 
-// healthy reports whether every split is where it was put. Caller holds mu.
-func (e *cacheEntry) healthy() bool {
+// healthyLocked reports whether the cache is built, every split is where it was put, and
+// what the lineage read is unchanged. Caller holds mu.
+func (e *cacheEntry) healthyLocked() bool {
 	if !e.built {
 		return false
 	}
@@ -140,18 +224,37 @@ func (e *cacheEntry) healthy() bool {
 			return false
 		}
 	}
+	for _, d := range e.deps {
+		if !d.fresh() {
+			return false
+		}
+	}
 	return true
 }
 
-// build runs the lineage and stores its result, replacing what the cache held.
+// build makes the cache healthy, building it when it is not.
 func (e *cacheEntry) build(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.healthy() {
+	return e.buildLocked(ctx)
+}
+
+// buildLocked runs the lineage and stores its result, replacing what the cache held,
+// unless the cache is healthy. Caller holds mu.
+func (e *cacheEntry) buildLocked(ctx context.Context) error {
+	if e.healthyLocked() {
 		return nil
 	}
 	e.releaseLocked()
-	res, err := e.s.newDF(e.lineage).run(ctx)
+	lineage := e.s.newDF(e.lineage)
+	// The dependencies are taken before the run: a write in between makes the cache
+	// look stale (a needless rebuild), never fresh when it is not.
+	p, err := lineage.bind()
+	if err != nil {
+		return err
+	}
+	deps := cacheDeps(p)
+	res, err := lineage.run(ctx)
 	if err != nil {
 		return err
 	}
@@ -195,10 +298,31 @@ func (e *cacheEntry) build(ctx context.Context) error {
 		}
 		sp.batches = nil
 	}
-	e.splits, e.built = splits, true
+	e.splits, e.built, e.deps = splits, true, deps
 	e.builds++
 	e.s.df.metrics.CacheBuilds.Add(1)
 	return nil
+}
+
+// cacheDeps lists the managed tables and caches a bound lineage reads.
+func cacheDeps(p planner.Plan) []cacheDep {
+	var deps []cacheDep
+	planner.WalkPlan(p, func(n planner.Plan) bool {
+		sc, ok := n.(*planner.Scan)
+		if !ok {
+			return true
+		}
+		switch t := sc.Table.(type) {
+		case *managedTable:
+			deps = append(deps, cacheDep{store: t.store, version: t.Version(), rows: t.NumRows()})
+		case *cachedSource:
+			t.e.mu.Lock()
+			deps = append(deps, cacheDep{cache: t.e, builds: t.e.builds})
+			t.e.mu.Unlock()
+		}
+		return true
+	})
+	return deps
 }
 
 // writeIPC writes batches to an Arrow IPC file at path.
@@ -263,12 +387,10 @@ func (e *cacheEntry) dropSplit(i int) {
 	}
 }
 
-// materializeCaches builds (or rebuilds) the caches d's query reads, before it runs.
-func (s *Session) materializeCaches(ctx context.Context, d *DataFrame) error {
-	p, err := d.bind()
-	if err != nil {
-		return err
-	}
+// materializeCaches builds (or rebuilds) the caches a bound plan reads, before it is
+// optimized, so that the optimizer sees their exact row counts. (A cache found unbuilt
+// later, when the physical planner lists its splits, is built then.)
+func (s *Session) materializeCaches(ctx context.Context, p planner.Plan) error {
 	var entries []*cacheEntry
 	planner.WalkPlan(p, func(n planner.Plan) bool {
 		if sc, ok := n.(*planner.Scan); ok {
@@ -286,10 +408,26 @@ func (s *Session) materializeCaches(ctx context.Context, d *DataFrame) error {
 	return nil
 }
 
+// planOnlyKey marks the context of a physical planning that will not run (EXPLAIN without
+// ANALYZE): an unbuilt cache is then not built.
+type planOnlyKey struct{}
+
 // cachedSource is the datasource.Source of a cache: its splits.
 type cachedSource struct{ e *cacheEntry }
 
-func (c *cachedSource) Name() string               { return c.e.name }
+// Name is the name the scan's columns are qualified by: a table cache's table name.
+func (c *cachedSource) Name() string {
+	if c.e.table != "" {
+		return c.e.table
+	}
+	return c.e.name
+}
+
+// ExplainName is what EXPLAIN shows for the scan.
+func (c *cachedSource) ExplainName() string {
+	return fmt.Sprintf("cached(%s, %s)", c.Name(), c.e.level)
+}
+
 func (c *cachedSource) ArrowSchema() *arrow.Schema { return c.e.schema }
 
 // Statistics gives the optimizer the cache's exact row count once built.
@@ -309,11 +447,24 @@ func (c *cachedSource) Statistics() *planner.TableStats {
 	return st
 }
 
-func (c *cachedSource) Splits(context.Context) ([]datasource.Split, error) {
+func (c *cachedSource) Splits(ctx context.Context) ([]datasource.Split, error) {
 	c.e.mu.Lock()
 	defer c.e.mu.Unlock()
-	if !c.e.built {
-		return nil, errs.Internalf("cache %s read before it was built", c.e.name)
+	switch {
+	case ctx.Value(planOnlyKey{}) != nil:
+		if !c.e.built { // EXPLAIN shows as many splits as a build makes
+			out := make([]datasource.Split, max(c.e.s.cfg.partitions, 1))
+			for i := range out {
+				out[i] = &cacheSplit{}
+			}
+			return out, nil
+		}
+	case !c.e.active.Load():
+		return nil, errs.Execf("the cache %s was dropped while the query was planned; run the query again", c.Name())
+	default:
+		if err := c.e.buildLocked(ctx); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]datasource.Split, len(c.e.splits))
 	for i := range c.e.splits {
@@ -439,6 +590,7 @@ func (s *Session) releaseCaches() error {
 	s.df.caches = nil
 	s.df.mu.Unlock()
 	for e := range caches {
+		e.active.Store(false)
 		e.release()
 	}
 	return nil

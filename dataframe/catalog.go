@@ -93,12 +93,19 @@ type catalog struct {
 	// cached results, plans SQL cannot spell), by lower-case name (hiddenPrefix...). They
 	// resolve in any database (before a table of the same name) and are never listed.
 	hidden map[string]hiddenRel
+	// tableCaches are the cached tables and views (CACHE TABLE, Table("t").Cache()) by
+	// key; LookupTable resolves such a name to its cache (table_cache.go).
+	tableCaches map[string]*cacheEntry
 }
 
-// hiddenRel is a relation registered by a DataFrame: a table or a view.
+// hiddenRel is a relation registered by a DataFrame: a table, a view, a cache (its
+// cachedSource while active, else a view of its lineage), or raw, the catalog key of a
+// table read past its table cache (a table cache's lineage).
 type hiddenRel struct {
 	table planner.Table
 	view  planner.View
+	cache *cacheEntry
+	raw   string
 }
 
 // hiddenPrefix starts the names of hidden relations.
@@ -112,7 +119,7 @@ func openCatalog(dir string) (*catalog, bool, error) {
 	c := &catalog{dir: dir, tables: map[string]tableDef{}, views: map[string]*viewDef{}, sources: map[string]datasource.Source{},
 		managedOpen: map[string]*managedEntry{}, temps: map[string]*managedEntry{}, tempDirs: map[string]string{}, tempIndexes: map[string][]indexDef{},
 		databases: map[string]string{DefaultDatabase: DefaultDatabase}, current: DefaultDatabase,
-		hidden: map[string]hiddenRel{}}
+		hidden: map[string]hiddenRel{}, tableCaches: map[string]*cacheEntry{}}
 	if dir == "" {
 		return c, true, nil
 	}
@@ -327,9 +334,28 @@ func (c *catalog) drop(dbName, name string, wantView bool) (bool, error) {
 
 // LookupTable implements planner.Catalog; db "" is the session's database.
 func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View, error) {
+	var stale *cacheEntry
+	defer func() {
+		if stale != nil { // after the catalog's mu is released: see cache.go on locks
+			stale.s.dropCache(stale)
+		}
+	}()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if h, ok := c.hidden[strings.ToLower(name)]; ok && dbName == "" {
+		switch {
+		case h.cache != nil && h.cache.active.Load():
+			return &cachedSource{e: h.cache}, nil, nil
+		case h.cache != nil:
+			return nil, &viewDef{name: h.cache.name, sql: h.cache.lineage}, nil
+		case h.raw != "":
+			t, v, err := c.lookupKeyLocked(h.raw)
+			if err == nil && t == nil && v == nil {
+				_, n := splitKey(h.raw)
+				err = errs.Planf("table %q no longer exists", n)
+			}
+			return t, v, err
+		}
 		return h.table, h.view, nil
 	}
 	db, err := c.resolveDB(dbName)
@@ -337,6 +363,19 @@ func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View,
 		return nil, nil, err
 	}
 	key := tableKey(db, name)
+	if e, ok := c.tableCaches[key]; ok {
+		if ident, ok := c.identLocked(key); ok && ident == e.ident {
+			return &cachedSource{e: e}, nil, nil
+		}
+		stale = e // dropped or replaced since it was cached
+		delete(c.tableCaches, key)
+	}
+	return c.lookupKeyLocked(key)
+}
+
+// lookupKeyLocked resolves a key to its table or view, past any table cache; nil, nil when
+// none has it. Caller holds mu.
+func (c *catalog) lookupKeyLocked(key string) (planner.Table, planner.View, error) {
 	if v, ok := c.views[key]; ok {
 		return nil, v, nil
 	}

@@ -41,6 +41,9 @@ type DataFrame struct {
 	bindE  error
 
 	cache atomic.Pointer[cacheEntry] // set by Cache/Persist
+	// table is the catalog name of a DataFrame made by Session.Table: caching it caches
+	// the table (table_cache.go). "" otherwise.
+	table string
 }
 
 // newDF returns a DataFrame over sql.
@@ -199,9 +202,6 @@ func (d *DataFrame) Explain(ctx context.Context, mode string) (string, error) {
 		prefix = "EXPLAIN ANALYZE "
 	default:
 		return "", errs.Planf("unknown explain mode %q (use physical, logical, verbose or analyze)", mode)
-	}
-	if err := d.s.materializeCaches(ctx, d); err != nil {
-		return "", err
 	}
 	res, err := d.s.Exec(ctx, prefix+d.text())
 	if err != nil {

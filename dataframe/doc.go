@@ -21,7 +21,9 @@
 // text), actions.go (Collect, Count, Take, Show, Describe, Summary, temp views,
 // ForeachPartition), writer.go (Write().Mode(...).Parquet/CSV/JSON, SaveAsTable), cache.go
 // (Cache, Persist, Unpersist: splits in memory or Arrow IPC files, rebuilt from the lineage
-// when lost), shared.go (RegisterPartitionFunc, MapPartitions, MapBatches, broadcast
+// when lost or when a table the lineage read changed), table_cache.go (CACHE TABLE, UNCACHE
+// TABLE, CLEAR CACHE, REFRESH TABLE and Session.CacheTable...: caches of catalog names in
+// the same store, which every query naming the table reads), shared.go (RegisterPartitionFunc, MapPartitions, MapBatches, broadcast
 // variables, accumulators committed once per task through the scheduler's OnSuccess
 // hooks), metrics.go (what actions read), and the helpers structs.go, rows.go,
 // schema_text.go, describe.go.

@@ -57,6 +57,11 @@ func (s *Session) explain(ctx context.Context, q *parser.Query, format string, a
 	if err != nil {
 		return nil, err
 	}
+	if analyze {
+		if err := s.materializeCaches(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	opt, trace, err := s.optimize(p)
 	if err != nil {
 		return nil, err
@@ -72,7 +77,11 @@ func (s *Session) explain(ctx context.Context, q *parser.Query, format string, a
 		add(planner.Explain(opt))
 		return textResult(s, lines), nil
 	}
-	node, err := s.physical(ctx, opt)
+	pctx := ctx
+	if !analyze {
+		pctx = context.WithValue(ctx, planOnlyKey{}, true) // caches are not built to explain
+	}
+	node, err := s.physical(pctx, opt)
 	if err != nil {
 		return nil, err
 	}

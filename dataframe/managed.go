@@ -81,6 +81,7 @@ func dropStore(dir string) error {
 // statistics (analyze.go: Statistics, computed once from analyzed).
 type managedTable struct {
 	*tablestore.Snapshot
+	store     *tablestore.Table // the table the snapshot is of (a cache's dependency)
 	specs     []planner.ColumnSpec
 	analyzed  *tableStats
 	statsOnce sync.Once
@@ -105,7 +106,7 @@ func (e *managedEntry) snapshot() (*managedTable, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &managedTable{Snapshot: snap, specs: e.spec.Columns, analyzed: e.stats}, nil
+	return &managedTable{Snapshot: snap, store: e.store, specs: e.spec.Columns, analyzed: e.stats}, nil
 }
 
 // ddlOf writes the CREATE TABLE statement that declares spec (the catalog's record).

@@ -59,7 +59,9 @@ func (s *Session) Table(name string) (*DataFrame, error) {
 	if name == "" {
 		return nil, errs.Planf("Table needs a table name")
 	}
-	return s.checked(s.newDF("SELECT * FROM " + quoteIdent(name)))
+	d := s.newDF("SELECT * FROM " + quoteIdent(name))
+	d.table = name
+	return s.checked(d)
 }
 
 // CSVOptions are the options of ReadCSV, as Spark's CSV reader names them.

@@ -242,23 +242,6 @@ func runtimeFiltersOn(v string) (bool, error) {
 	return false, errs.Planf("ember.optimizer.runtime_filters must be true or false, not %q", v)
 }
 
-// runPlan optimizes, plans and runs a bound logical plan.
-func (s *Session) runPlan(ctx context.Context, p planner.Plan) (*Result, error) {
-	opt, _, err := s.optimize(p)
-	if err != nil {
-		return nil, err
-	}
-	node, err := s.physical(ctx, opt)
-	if err != nil {
-		return nil, err
-	}
-	ex, err := exec.Run(ctx, node, exec.Config{Parallelism: s.cfg.partitions, BatchSize: s.cfg.batchSize, Mem: s.cfg.mem})
-	if err != nil {
-		return nil, err
-	}
-	return &Result{Schema: opt.Schema().Arrow(), Batches: ex.Batches}, nil
-}
-
 // TableNames lists the visible tables and views, for completion.
 func (s *Session) TableNames() []string { return s.cat.TableNames() }
 

@@ -14,13 +14,33 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
-// execStatement runs one parsed statement.
+// execStatement runs one parsed statement. After any statement but a query it uncaches
+// the tables the statement dropped, replaced or altered (table_cache.go).
 func (s *Session) execStatement(ctx context.Context, st parser.Statement) (*Result, error) {
+	if q, ok := st.(*parser.Query); !ok || !q.IsSelect() {
+		defer s.sweepTableCaches()
+	}
 	switch x := st.(type) {
 	case *parser.CreateTableUsing:
 		return s.createTableUsing(ctx, x)
 	case *parser.CreateView:
 		return s.createView(x)
+	case *parser.CacheTable:
+		return s.execCacheTable(ctx, x)
+	case *parser.UncacheTable:
+		dropped, err := s.uncacheTable(x.Name, x.IfExists)
+		switch {
+		case err != nil:
+			return nil, err
+		case !dropped:
+			return &Result{Message: fmt.Sprintf("table %s was not cached", x.Name)}, nil
+		}
+		return &Result{Message: fmt.Sprintf("table %s uncached", x.Name)}, nil
+	case *parser.ClearCache:
+		n := s.clearCache()
+		return &Result{Message: fmt.Sprintf("cleared %d cache%s", n, map[bool]string{true: "", false: "s"}[n == 1])}, nil
+	case *parser.RefreshTable:
+		return s.execRefreshTable(x)
 	case *parser.Query:
 		return s.execQuery(ctx, x)
 	}

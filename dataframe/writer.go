@@ -150,9 +150,6 @@ func (w *DataFrameWriter) SaveAsTable(ctx context.Context, name string) error {
 	if name == "" {
 		return errs.Planf("SaveAsTable needs a table name")
 	}
-	if err := w.df.s.materializeCaches(ctx, w.df); err != nil {
-		return err
-	}
 	t, v, err := w.df.s.cat.LookupTable("", name)
 	if err != nil {
 		return err

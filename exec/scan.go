@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/embersql/ember/exec/datasource"
+	"github.com/embersql/ember/sql/planner"
 )
 
 // ScanExec reads a data source. Its splits (files, row groups) are dealt round-robin over N
@@ -79,7 +80,7 @@ func (s *ScanExec) String() string {
 	for i := range s.Columns {
 		names[i] = s.schema.Field(i).Name
 	}
-	out := fmt.Sprintf("Scan: %s [%s] splits=%d", s.Source.Name(), strings.Join(names, ", "), len(s.Splits))
+	out := fmt.Sprintf("Scan: %s [%s] splits=%d", planner.ExplainName(s.Source), strings.Join(names, ", "), len(s.Splits))
 	if len(s.Predicates) > 0 {
 		out += fmt.Sprintf(" pruned=%d", s.Pruned)
 	}

@@ -23,7 +23,8 @@ var keywords = []string{
 	"NULLS", "FIRST", "LAST", "UNION", "ALL", "EXCEPT", "INTERSECT", "WITH", "OVER",
 	"PARTITION", "ROWS", "RANGE", "WINDOW", "INSERT", "INTO", "VALUES", "CREATE",
 	"TABLE", "VIEW", "DROP", "IF", "SHOW", "TABLES", "DESCRIBE", "EXPLAIN", "ANALYZE",
-	"VERBOSE", "SET", "LOCATION", "MODEL",
+	"VERBOSE", "SET", "LOCATION", "MODEL", "CACHE", "UNCACHE", "LAZY", "CLEAR", "REFRESH",
+	"OPTIONS",
 }
 
 // tableKeywords are followed by a table name.

@@ -77,7 +77,7 @@
 // byte offsets into Query.SQL, and [Query.Position] turns one into a line and column of the
 // script.
 //
-// Statements of Ember's own (create.go), recognised by recursive descent over the lexer's
+// Statements of Ember's own (create.go, cache.go), recognised by recursive descent over the lexer's
 // tokens:
 //
 //   - CREATE [OR REPLACE] [TEMPORARY|EXTERNAL] TABLE [IF NOT EXISTS] name [(col type, ...)]
@@ -85,6 +85,9 @@
 //     → *CreateTableUsing. A CREATE TABLE without USING goes to TiDB.
 //   - CREATE [OR REPLACE] [[GLOBAL] TEMPORARY] VIEW [IF NOT EXISTS] name [(col, ...)] AS
 //     select → *CreateView, for the plain CREATE VIEW too.
+//   - cache.go: CACHE [LAZY] TABLE name [OPTIONS (...)] [[AS] select] → *CacheTable,
+//     UNCACHE TABLE [IF EXISTS] name → *UncacheTable, CLEAR CACHE → *ClearCache, REFRESH
+//     TABLE name → *RefreshTable.
 //
 // Known gaps, left as syntax errors: IS [NOT] DISTINCT FROM, || as concatenation, :: casts,
 // VALUES as a table, NATURAL FULL JOIN, VARCHAR(n) in CAST.

@@ -18,7 +18,8 @@ import (
 
 // Parse parses a script of one or more statements separated by ';' (a last statement may go
 // without one; comments and empty statements are skipped). Each statement is either one of
-// Ember's own (*CreateTableUsing, *CreateView) or a *Query parsed by TiDB after Ember's
+// Ember's own (*CreateTableUsing, *CreateView, *CacheTable, *UncacheTable, *ClearCache,
+// *RefreshTable) or a *Query parsed by TiDB after Ember's
 // rewrites. Every error is a *Error at a line and column of sql. Parse is safe for concurrent
 // use.
 func Parse(sql string) ([]Statement, error) {
@@ -51,6 +52,15 @@ func parseStatement(script string, s span) (Statement, error) {
 		st, ok, err := parseCreate(script, sig, s.end)
 		if err != nil || ok {
 			return st, err
+		}
+	}
+	if sig[0].kind == tokWord {
+		switch strings.ToUpper(script[sig[0].start:sig[0].end]) {
+		case "CACHE", "UNCACHE", "CLEAR", "REFRESH":
+			st, ok, err := parseCacheForms(script, sig, s.end)
+			if err != nil || ok {
+				return st, err
+			}
 		}
 	}
 	return parseQuery(script, sig, s.start, s.end)

@@ -12,6 +12,20 @@ type Table interface {
 	ArrowSchema() *arrow.Schema
 }
 
+// ExplainNamer is a Table that EXPLAIN shows under another name than its Name (a cache
+// shows what it caches and where: "cached(t, MEMORY_ONLY)").
+type ExplainNamer interface {
+	ExplainName() string
+}
+
+// ExplainName is what EXPLAIN shows for a table: its ExplainName, or its Name.
+func ExplainName(t interface{ Name() string }) string {
+	if n, ok := t.(ExplainNamer); ok {
+		return n.ExplainName()
+	}
+	return t.Name()
+}
+
 // View is a named query, bound again at every use (so it sees the current tables).
 type View interface {
 	Name() string

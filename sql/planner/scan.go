@@ -66,7 +66,7 @@ func (s *Scan) String() string {
 	for i, c := range s.Columns {
 		names[i] = c.Name
 	}
-	out := fmt.Sprintf("Scan: %s [%s]", s.Table.Name(), strings.Join(names, ", "))
+	out := fmt.Sprintf("Scan: %s [%s]", ExplainName(s.Table), strings.Join(names, ", "))
 	if len(s.Filters) > 0 {
 		out += " filters=[" + joinExprs(s.Filters) + "]"
 	}
