@@ -73,7 +73,7 @@ func (d *DataFrame) CollectRows(ctx context.Context) ([]Row, error) {
 
 // Count returns the number of rows.
 func (d *DataFrame) Count(ctx context.Context) (int64, error) {
-	res, err := d.derive("SELECT count(*) FROM "+d.from(), nil).run(ctx)
+	res, err := d.derive("SELECT count(*) FROM "+d.rowScope(), nil).run(ctx)
 	if err != nil {
 		return 0, err
 	}

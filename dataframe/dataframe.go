@@ -3,6 +3,7 @@ package dataframe
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,8 @@ type DataFrame struct {
 	// table is the catalog name of a DataFrame made by Session.Table: caching it caches
 	// the table (table_cache.go). "" otherwise.
 	table string
+	// join is set on a join not yet projected (join_scope.go): sql is join.text().
+	join *joinScope
 }
 
 // newDF returns a DataFrame over sql.
@@ -118,7 +121,24 @@ func (d *DataFrame) bind() (planner.Plan, error) {
 	if !ok {
 		return nil, errs.Internalf("a DataFrame's text is not a query")
 	}
-	return d.s.binder().BindQuery(q)
+	p, err := d.s.binder().BindQuery(q)
+	return p, outOfScope(err)
+}
+
+// foreignQualifier matches the binder's error for a column qualified by a DataFrame's
+// alias (df.Col) where that DataFrame is not an input.
+var foreignQualifier = regexp.MustCompile(`unknown column "__t\d+\.([^"]*)"[^;]*(; did you mean "__t\d+\.[^"]*"\?)?`)
+
+// outOfScope rewrites the binder's error about a column of df.Col("c") used where df is
+// not an input (after a Select or GroupBy of a join, say), which would otherwise name
+// internal aliases.
+func outOfScope(err error) error {
+	if err == nil || !foreignQualifier.MatchString(err.Error()) {
+		return err
+	}
+	m := foreignQualifier.FindStringSubmatch(err.Error())
+	return errs.Planf("column %q is named through a DataFrame (df.Col) that is not an input of this step: "+
+		"a join's inputs name their columns until a Select, GroupBy or Agg reads the join; name it Col(%q) after that", m[1], m[1])
 }
 
 // bound binds the DataFrame once and returns its schema.

@@ -29,6 +29,15 @@ func toColumn(x any, what string) (Column, error) {
 	return Column{}, errs.Planf("%s takes Columns or column names, not %T", what, x)
 }
 
+// noOrdering refuses an ordering Column (Asc, Desc ...) where no order is meant: its
+// direction would be dropped silently.
+func noOrdering(x any, what string) error {
+	if c, ok := x.(Column); ok && (c.dir != sortNone || c.nulls != nullsDefault) {
+		return errs.Planf("%s takes no ordering Column (%s); sort with OrderBy", what, c.String())
+	}
+	return nil
+}
+
 // selectList renders columns as a select list (aliases included).
 func selectList(cols []any, what string) (string, error) {
 	if len(cols) == 0 {
@@ -37,6 +46,9 @@ func selectList(cols []any, what string) (string, error) {
 	items := make([]string, len(cols))
 	for i, x := range cols {
 		c, err := toColumn(x, what)
+		if err == nil {
+			err = noOrdering(c, what)
+		}
 		if err != nil {
 			return "", err
 		}
@@ -48,7 +60,7 @@ func selectList(cols []any, what string) (string, error) {
 // Select projects columns (Columns with expressions and aliases, or column names).
 func (d *DataFrame) Select(cols ...any) *DataFrame {
 	list, err := selectList(cols, "Select")
-	return d.derive("SELECT "+list+" FROM "+d.from(), err)
+	return d.projection(list, err)
 }
 
 // SelectExpr projects SQL expressions ("a + 1 AS b", "upper(name)"), as Spark's selectExpr.
@@ -74,6 +86,15 @@ func (d *DataFrame) Filter(cond any) *DataFrame {
 		text, err = c.SQL(), c.Err()
 	default:
 		err = errs.Planf("Filter takes a Column or SQL text, not %T", cond)
+	}
+	if err == nil {
+		err = noOrdering(cond, "Filter")
+	}
+	if j := d.open(); j != nil && j.limit < 0 {
+		// The join stays open: later steps still see its inputs' names.
+		nj := *j
+		nj.where = and(j.where, "("+text+")")
+		return d.withScope(&nj, err)
 	}
 	return d.derive("SELECT * FROM "+d.from()+" WHERE "+text, err)
 }
@@ -106,7 +127,7 @@ func (d *DataFrame) WithColumn(name string, col Column) *DataFrame {
 	if !replaced {
 		items = append(items, "("+col.SQL()+") AS "+sqlIdent(name))
 	}
-	return d.derive("SELECT "+strings.Join(items, ", ")+" FROM "+d.from(), nil)
+	return d.projection(strings.Join(items, ", "), noOrdering(col, "WithColumn"))
 }
 
 // WithColumnRenamed renames a column; an unknown name is an error (Spark ignores it, which
@@ -129,7 +150,7 @@ func (d *DataFrame) WithColumnRenamed(existing, newName string) *DataFrame {
 			items[i] += " AS " + sqlIdent(newName)
 		}
 	}
-	return d.derive("SELECT "+strings.Join(items, ", ")+" FROM "+d.from(), nil)
+	return d.projection(strings.Join(items, ", "), nil)
 }
 
 // Drop removes columns by name; dropping every column is an error, an unknown name too.
@@ -155,7 +176,7 @@ func (d *DataFrame) Drop(names ...string) *DataFrame {
 	if len(items) == 0 {
 		return d.derive("", errs.Planf("Drop would remove every column"))
 	}
-	return d.derive("SELECT "+strings.Join(items, ", ")+" FROM "+d.from(), nil)
+	return d.projection(strings.Join(items, ", "), nil)
 }
 
 // orderList renders ordering columns: Columns (Asc, Desc ... or plain, ascending) or names.
@@ -178,6 +199,11 @@ func orderList(cols []any, what string) (string, error) {
 // as MySQL and Spark). A Limit right after keeps the order (a top-N).
 func (d *DataFrame) OrderBy(cols ...any) *DataFrame {
 	list, err := orderList(cols, "OrderBy")
+	if j := d.open(); j != nil && j.limit < 0 {
+		nj := *j
+		nj.order = list
+		return d.withScope(&nj, err)
+	}
 	out := d.derive("SELECT * FROM "+d.from()+" ORDER BY "+list, err)
 	out.ordered = err == nil && d.err == nil
 	return out
@@ -190,6 +216,13 @@ func (d *DataFrame) Sort(cols ...any) *DataFrame { return d.OrderBy(cols...) }
 func (d *DataFrame) Limit(n int64) *DataFrame {
 	if n < 0 {
 		return d.derive("", errs.Planf("Limit needs a count of 0 or more, not %d", n))
+	}
+	if j := d.open(); j != nil {
+		nj := *j
+		if nj.limit < 0 || n < nj.limit {
+			nj.limit = n
+		}
+		return d.withScope(&nj, nil)
 	}
 	if d.ordered && d.cache.Load() == nil {
 		return d.derive(fmt.Sprintf("%s LIMIT %d", d.sql, n), nil)
@@ -373,7 +406,9 @@ func (d *DataFrame) Join(other *DataFrame, on any, how string) *DataFrame {
 	if cond == "" && kw != "CROSS JOIN" {
 		return d.derive("", errs.Planf("a %s join needs a condition (or use how = \"cross\")", strings.ToLower(strings.TrimSuffix(kw, " JOIN"))))
 	}
-	return d.derive(fmt.Sprintf("SELECT * FROM %s %s %s%s", d.from(), kw, other.from(), cond), nil)
+	// (a JOIN b) JOIN c reads as a JOIN b JOIN c: a, b and c all qualify their columns.
+	from, where := d.joinFrom(kw, other, cond)
+	return d.withScope(&joinScope{from: from, where: where, limit: -1}, nil)
 }
 
 // semiJoin is a semi (EXISTS) or anti (NOT EXISTS) join: SQL spells it as a correlated
@@ -395,6 +430,12 @@ func (d *DataFrame) semiJoin(other *DataFrame, on any, using []string, anti bool
 	not := ""
 	if anti {
 		not = "NOT "
+	}
+	if j := d.open(); j != nil && j.limit < 0 && len(using) == 0 {
+		// The condition may name the join's inputs: the join stays open.
+		nj := *j
+		nj.where = and(j.where, not+"EXISTS (SELECT 1 FROM "+other.from()+" WHERE "+cond+")")
+		return d.withScope(&nj, nil)
 	}
 	return d.derive(fmt.Sprintf("SELECT %s.* FROM %s WHERE %sEXISTS (SELECT 1 FROM %s WHERE %s)",
 		sqlIdent(d.alias), d.from(), not, other.from(), cond), nil)
@@ -422,6 +463,9 @@ func (g *GroupedData) Agg(aggs ...Column) *DataFrame {
 	var keys, items []string
 	for _, x := range g.keys {
 		c, err := toColumn(x, "GroupBy")
+		if err == nil {
+			err = noOrdering(c, "GroupBy")
+		}
 		if err != nil {
 			return d.derive("", err)
 		}
@@ -432,9 +476,12 @@ func (g *GroupedData) Agg(aggs ...Column) *DataFrame {
 		if err := a.Err(); err != nil {
 			return d.derive("", err)
 		}
+		if err := noOrdering(a, "Agg"); err != nil {
+			return d.derive("", err)
+		}
 		items = append(items, selectItemSQL(a))
 	}
-	sql := "SELECT " + strings.Join(items, ", ") + " FROM " + d.from()
+	sql := "SELECT " + strings.Join(items, ", ") + " FROM " + d.rowScope()
 	if len(keys) > 0 {
 		sql += " GROUP BY " + strings.Join(keys, ", ")
 	}
