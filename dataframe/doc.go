@@ -25,7 +25,8 @@
 // TABLE, CLEAR CACHE, REFRESH TABLE and Session.CacheTable...: caches of catalog names in
 // the same store, which every query naming the table reads), shared.go (RegisterPartitionFunc, MapPartitions, MapBatches, broadcast
 // variables, accumulators committed once per task through the scheduler's OnSuccess
-// hooks), metrics.go (what actions read), and the helpers structs.go, rows.go,
+// hooks), repartition.go (Repartition, Coalesce: hidden relations over a
+// planner.Repartition), metrics.go (what actions read), and the helpers structs.go, rows.go,
 // schema_text.go, describe.go.
 //
 // How to add a DataFrame method: build the new text from d.from() in transform.go (or an

@@ -27,6 +27,10 @@
 // PhysicalPlanner.Funcs, over each partition's batches on a goroutine of its own, checking
 // every batch it writes against the declared schema.
 //
+// Repartition (repartition.go): a logical Repartition plans to an Exchange (hash on its keys,
+// or round-robin, into N) or, for a coalesce, to CoalesceExec, which reads neighbouring
+// child partitions one after the other in one task, with no exchange.
+//
 // Joins: HashJoinExec and NestedLoopJoinExec share joinState (join_common.go), which also
 // gives the subquery joins their meaning: semi and anti joins, mark joins (a three-valued
 // boolean column for IN and EXISTS) and single joins (at most one match per row), with IN's

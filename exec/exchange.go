@@ -24,6 +24,10 @@ import (
 type Exchange struct {
 	Child  Node
 	Target Partitioning
+	// DealRows makes a round-robin (AnyPartitioning) exchange deal rows, not whole
+	// batches, in turn, so that partitions get equal row counts even from one large batch
+	// (DataFrame.Repartition(n), Spark's repartition). It copies every row once.
+	DealRows bool
 }
 
 // NewExchange returns an exchange of child into target partitioning.
@@ -46,6 +50,9 @@ func (e *Exchange) String() string {
 		return "Exchange: single"
 	case BroadcastPartitioning:
 		return "Exchange: broadcast"
+	}
+	if e.DealRows {
+		return fmt.Sprintf("Exchange: round-robin rows into %d", e.Target.N)
 	}
 	return fmt.Sprintf("Exchange: round-robin into %d", e.Target.N)
 }
@@ -198,9 +205,32 @@ func runMapTask(tc *TaskContext, e *Exchange, st *shuffleStore, m int) error {
 		case SinglePartition, BroadcastPartitioning:
 			out[0] = append(out[0], b)
 		case AnyPartitioning:
-			r := rr % e.Target.N
-			out[r] = append(out[r], b)
-			rr++
+			if !e.DealRows || e.Target.N == 1 {
+				r := rr % e.Target.N
+				out[r] = append(out[r], b)
+				rr++
+				break
+			}
+			n := int(b.NumRows())
+			if cap(parts) < n {
+				parts = make([]int32, n)
+			}
+			parts = parts[:n]
+			for i := range parts {
+				parts[i] = int32(rr % e.Target.N)
+				rr++
+			}
+			outs, err := SplitBatch(tc.Mem, b, parts, e.Target.N)
+			b.Release()
+			if err != nil {
+				Close(op)
+				return err
+			}
+			for r, ob := range outs {
+				if ob != nil {
+					out[r] = append(out[r], ob)
+				}
+			}
 		case HashPartitioning:
 			n := int(b.NumRows())
 			if cap(hashes) < n {

@@ -97,7 +97,8 @@ func runOptimize(t *testing.T, d *datadriven.TestData) string {
 	return "before:\n" + planner.Explain(p) + "after:\n" + planner.Explain(out)
 }
 
-// bindSQL parses and binds one SELECT against the TPC-H-like test catalog.
+// bindSQL parses and binds one SELECT against the TPC-H-like test catalog, plus the views
+// of repartition_test.go.
 func bindSQL(sql string) (planner.Plan, error) {
 	stmts, err := parser.Parse(sql)
 	if err != nil {
@@ -110,7 +111,7 @@ func bindSQL(sql string) (planner.Plan, error) {
 	if !ok {
 		return nil, fmt.Errorf("not a query: %T", stmts[0])
 	}
-	b := &binder.Binder{Catalog: tpchCatalog(), Funcs: testFuncs()}
+	b := &binder.Binder{Catalog: withRepartitionViews{tpchCatalog()}, Funcs: testFuncs()}
 	return b.BindQuery(q)
 }
 

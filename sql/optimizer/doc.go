@@ -28,8 +28,8 @@
 //     every branch out of an OR, removes filters that are always true and empties those
 //     that are never true.
 //   - FilterPushdown (filter_pushdown.go): moves filter conjuncts through projections,
-//     aliases, sorts, joins (turning cross joins with equalities into inner joins),
-//     aggregates, unions, windows (PARTITION BY columns), generators, expands and
+//     aliases, sorts, repartitions, joins (turning cross joins with equalities into inner
+//     joins), aggregates, unions, windows (PARTITION BY columns), generators, expands and
 //     INTERSECT/EXCEPT, and hands them to scans as hints.
 //   - NullSimplification (null_simplification.go): x IS [NOT] NULL over what cannot be
 //     NULL, comparisons and arithmetic with a NULL literal, NOT over comparisons, IN, LIKE
@@ -42,13 +42,13 @@
 //   - InferFiltersFromJoins (infer_filters_from_joins.go): copies a filter on one key of an
 //     equi-join to the other key, and adds IS NOT NULL on a key an outer join below pads.
 //   - LimitPushdown (limit_pushdown.go): a Limit through projections onto a Sort (top-N),
-//     into UNION ALL inputs and the preserved side of an outer join.
+//     into UNION ALL inputs, the preserved side of an outer join and below a repartition.
 //   - CommonSubexpressionElimination (common_subexpression_elimination.go), in a batch of
 //     its own after the fixed point: computes an expression a Project, Filter or Aggregate
 //     repeats once, in a Project below.
 //   - ProjectionPruning (projection_pruning.go): drops columns no ancestor reads, from
 //     scans, projections, aggregates, unions, values, windows (their unread calls) and
-//     expands, and narrows join, sort, window and generate inputs.
+//     expands, and narrows join, sort, window, generate and repartition inputs.
 //   - JoinReorder (join_order.go), its own Once batch after the fixed point (with a
 //     ProjectionPruning batch before it, so that row widths count only the columns read):
 //     orders each tree of inner joins by estimated C_out cost (dynamic programming over

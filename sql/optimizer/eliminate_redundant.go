@@ -19,16 +19,17 @@ import (
 //
 // It removes:
 //
-//   - a Sort (seen through Projects, SubqueryAliases and Filters, which keep rows as they
-//     are) whose consumer does not keep order: an input of a Join, a SetOp, a Distinct or
-//     another Sort, or of an Aggregate whose every aggregate ignores input order (count,
-//     sum, avg, min, max, the statistical and bitwise ones, percentiles; not group_concat or
-//     any_value, and not one with ORDER BY inside the call). A Sort right under a Limit is
+//   - a Sort (seen through Projects, SubqueryAliases, Filters and Repartitions, which keep
+//     rows as they are, as Spark's EliminateSorts sees through them) whose consumer does
+//     not keep order: an input of a Join, a SetOp, a Distinct or another Sort, or of an
+//     Aggregate whose every aggregate ignores input order (count, sum, avg, min, max, the
+//     statistical and bitwise ones, percentiles; not group_concat or any_value, and not
+//     one with ORDER BY inside the call). A Sort right under a Limit is
 //     never reached (the Limit keeps the first rows of that order: a top-N);
 //   - a Distinct whose input rows are already distinct: it is an Aggregate's output with
 //     all the group columns (NULLs group as Distinct compares them), a Distinct, an
 //     INTERSECT or EXCEPT without ALL, at most one row, or such an input seen through
-//     Filters, Sorts, Limits, aliases and Projects that pass the key columns on;
+//     Filters, Sorts, Limits, aliases, Repartitions and Projects that pass the key columns on;
 //   - a Project that passes its input's columns on unchanged, in order, with the same
 //     names and qualifiers;
 //   - a join with an input that has no rows (an empty Values, seen through nodes that keep
@@ -122,7 +123,7 @@ func stripSorts(p planner.Plan) (planner.Plan, error) {
 	switch x := p.(type) {
 	case *planner.Sort:
 		return stripSorts(x.Input)
-	case *planner.Project, *planner.SubqueryAlias, *planner.Filter:
+	case *planner.Project, *planner.SubqueryAlias, *planner.Filter, *planner.Repartition:
 		in := p.Children()[0]
 		k, err := stripSorts(in)
 		if err != nil || k == in {
@@ -177,7 +178,7 @@ func uniqueKeys(p planner.Plan) []map[planner.ColumnID]bool {
 		if len(x.Rows) <= 1 {
 			return []map[planner.ColumnID]bool{{}}
 		}
-	case *planner.Filter, *planner.Sort, *planner.SubqueryAlias:
+	case *planner.Filter, *planner.Sort, *planner.SubqueryAlias, *planner.Repartition:
 		return uniqueKeys(p.Children()[0])
 	case *planner.Project:
 		passed := map[planner.ColumnID]bool{}
@@ -211,7 +212,7 @@ func isEmpty(p planner.Plan) bool {
 	case *planner.Aggregate:
 		return len(x.GroupBy) > 0 && isEmpty(x.Input)
 	case *planner.Filter, *planner.Project, *planner.Sort, *planner.SubqueryAlias, *planner.Distinct,
-		*planner.Window, *planner.Generate, *planner.Expand:
+		*planner.Window, *planner.Generate, *planner.Expand, *planner.Repartition:
 		return isEmpty(p.Children()[0])
 	case *planner.Join:
 		l, r := isEmpty(x.Left), isEmpty(x.Right)

@@ -17,7 +17,9 @@ import (
 // A filter's condition is split into conjuncts; each one that is movable (deterministic and
 // reading at least one column) travels down:
 //   - through Project (its column references replaced by the projected expressions, only
-//     when those are deterministic), SubqueryAlias, Sort and Distinct;
+//     when those are deterministic), SubqueryAlias, Sort, Distinct and Repartition (which
+//     moves rows between partitions without changing them, as Spark pushes predicates
+//     through Repartition and RepartitionByExpression);
 //   - into an inner or cross join's side when it reads only that side; one reading both
 //     sides joins the ON of an inner join, and turns a cross join into an inner join when
 //     some such conjunct is an equality between the sides (FROM a, b WHERE a.x = b.y). ON
@@ -94,7 +96,7 @@ func pushInto(p planner.Plan, preds []planner.Expr) (planner.Plan, error) {
 			return n, nil // nothing moved
 		}
 		return wrapFilter(in, keep)
-	case *planner.Sort, *planner.Distinct, *planner.SubqueryAlias:
+	case *planner.Sort, *planner.Distinct, *planner.SubqueryAlias, *planner.Repartition:
 		return pushThrough(p, preds)
 	case *planner.Project:
 		m := make(map[planner.ColumnID]planner.Expr, len(n.Out))

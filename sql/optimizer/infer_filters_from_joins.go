@@ -257,7 +257,8 @@ func constraintsOf(p planner.Plan) []planner.Expr {
 			}
 		}
 		return append(out, constraintsOf(n.Input)...)
-	case *planner.Sort, *planner.Limit, *planner.Distinct, *planner.SubqueryAlias, *planner.Window, *planner.Generate:
+	case *planner.Sort, *planner.Limit, *planner.Distinct, *planner.SubqueryAlias, *planner.Window, *planner.Generate,
+		*planner.Repartition:
 		// Rows are a subset (or copies) of the input's, with its columns unchanged.
 		return constraintsOf(p.Children()[0])
 	case *planner.Project:
@@ -403,7 +404,7 @@ func traceable(p planner.Plan, id planner.ColumnID) bool {
 	switch n := p.(type) {
 	case *planner.Scan:
 		return n.Schema().IndexOf(id) >= 0
-	case *planner.Filter, *planner.Sort, *planner.Limit, *planner.Distinct, *planner.SubqueryAlias:
+	case *planner.Filter, *planner.Sort, *planner.Limit, *planner.Distinct, *planner.SubqueryAlias, *planner.Repartition:
 		return traceable(p.Children()[0], id)
 	case *planner.Window, *planner.Generate:
 		in := p.Children()[0]
@@ -451,7 +452,7 @@ func traceable(p planner.Plan, id planner.ColumnID) bool {
 // column projections, group keys, and the inputs of joins that a filter enters).
 func padsColumn(p planner.Plan, id planner.ColumnID) bool {
 	switch n := p.(type) {
-	case *planner.Filter, *planner.Sort, *planner.Distinct, *planner.SubqueryAlias:
+	case *planner.Filter, *planner.Sort, *planner.Distinct, *planner.SubqueryAlias, *planner.Repartition:
 		return padsColumn(p.Children()[0], id)
 	case *planner.Project:
 		i := n.Schema().IndexOf(id)

@@ -84,6 +84,13 @@ func checkNode(n planner.Plan) error {
 	case *planner.Limit:
 		_, err := planner.NewLimit(x.Input, x.Offset, x.Count)
 		return err
+	case *planner.Repartition:
+		if x.Coalesce {
+			_, err := planner.NewCoalesce(x.Input, x.N)
+			return err
+		}
+		_, err := planner.NewRepartition(x.Input, x.N, x.Keys)
+		return err
 	case *planner.Union:
 		_, err := planner.NewUnion(x.Inputs, x.Out)
 		return err

@@ -29,9 +29,15 @@ import (
 //     rows of the union come from them), keeping the outer limit;
 //   - into the preserved input of a LEFT (RIGHT) join, as a limit of offset+count rows,
 //     keeping the outer limit: every preserved row yields at least one output row, so the
-//     first offset+count preserved rows yield enough rows.
+//     first offset+count preserved rows yield enough rows;
+//   - below a Repartition, as a limit of offset+count rows, keeping the outer limit: the
+//     repartition passes rows on unchanged, so fewer rows cross its exchange. A hash or
+//     round-robin repartition has no order, so any offset+count rows will do; a coalesce
+//     concatenates its input's partitions in order, the order the pushed limit reads them
+//     in. The limit is never moved below the repartition (dropping the outer one): the
+//     partitions of the result would then be the repartition's, not the limit's single one.
 //
-// A limit is not added below a union or join input that already yields at most
+// A limit is not added below a union, join or repartition input that already yields at most
 // offset+count rows (a limit, a one-row aggregate, a small Values), so the rule is
 // idempotent. Which rows a LIMIT without ORDER BY keeps is unspecified, and over a Sort the
 // pushed limit keeps the order.
@@ -110,6 +116,19 @@ func pushLimit(l *planner.Limit) (planner.Plan, error) {
 			return nil, err
 		}
 		return l.WithChildren([]planner.Plan{j})
+	case *planner.Repartition:
+		if atMostRows(in.Input, need) {
+			return l, nil
+		}
+		lk, err := planner.NewLimit(in.Input, 0, need)
+		if err != nil {
+			return nil, err
+		}
+		r, err := in.WithChildren([]planner.Plan{lk})
+		if err != nil {
+			return nil, err
+		}
+		return l.WithChildren([]planner.Plan{r})
 	}
 	return l, nil
 }
@@ -123,7 +142,8 @@ func atMostRows(p planner.Plan, n int64) bool {
 		return int64(len(x.Rows)) <= n
 	case *planner.Aggregate:
 		return (len(x.GroupBy) == 0 && n >= 1) || atMostRows(x.Input, n)
-	case *planner.Project, *planner.SubqueryAlias, *planner.Filter, *planner.Sort, *planner.Distinct, *planner.Window:
+	case *planner.Project, *planner.SubqueryAlias, *planner.Filter, *planner.Sort, *planner.Distinct, *planner.Window,
+		*planner.Repartition:
 		return atMostRows(p.Children()[0], n)
 	}
 	return false

@@ -23,10 +23,10 @@ import (
 //     positions in every branch, a Values unneeded columns;
 //   - a Window drops the calls nobody reads (the whole Window when none is read), an
 //     Expand the output positions nobody reads, from every projection;
-//   - a Join, Sort, Window or Generate input that still carries columns nobody above needs
-//     (kept because a filter below reads them) gets a narrowing Project of column
-//     references, and so does a Union branch, which must match the union's positions
-//     exactly.
+//   - a Join, Sort, Window, Generate or Repartition input that still carries columns nobody
+//     above needs (kept because a filter below reads them) gets a narrowing Project of
+//     column references (a repartition's keys are read, so they stay), and so does a Union
+//     branch, which must match the union's positions exactly.
 //
 // Refuses: group keys are never dropped (they decide the number of rows); nothing is pruned
 // below a Distinct, an INTERSECT or an EXCEPT (they compare whole rows); a node never drops to zero columns (a scan or
@@ -77,7 +77,9 @@ func prune(p planner.Plan, need map[planner.ColumnID]bool) (planner.Plan, error)
 		return planner.NewProject(in, exprs, out)
 	case *planner.Filter:
 		return pruneChild(n, withRefs(need, n.Cond), false)
-	case *planner.Sort:
+	case *planner.Sort, *planner.Repartition:
+		// A Repartition moves its input's rows unchanged: only the columns read above and its
+		// keys cross the exchange.
 		return pruneChild(n, withRefs(need, n.Exprs()...), true)
 	case *planner.Limit, *planner.SubqueryAlias:
 		return pruneChild(n, need, false)

@@ -2,10 +2,11 @@
 // Filter, Aggregate, Join (inner, outer, cross, and the semi, anti, mark and single joins of
 // decorrelated subqueries), Sort, Limit, Union, SetOp, Distinct, Values, SubqueryAlias,
 // Window, Expand (grouping sets), Generate (explode), RecursiveCTE with its WorkTable,
-// Apply (a correlated subquery run per outer value), and MapPartitions (a registered Go
-// function over each partition's batches, opaque to the optimizer)), bound typed
-// expressions, schemas of ID-identified columns, the catalog interface the binder resolves
-// names against, tree-transform helpers and the EXPLAIN text.
+// Apply (a correlated subquery run per outer value), MapPartitions (a registered Go
+// function over each partition's batches, opaque to the optimizer) and Repartition (rows
+// hashed or dealt into N partitions, or partitions coalesced into N: DataFrame.Repartition
+// and Coalesce)), bound typed expressions, schemas of ID-identified columns, the catalog
+// interface the binder resolves names against, tree-transform helpers and the EXPLAIN text.
 //
 // Place in the import table (DESIGN.md): planner imports udf only. It must not import
 // sql/parser, TiDB's AST, sql/optimizer or exec.
