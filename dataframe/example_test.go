@@ -115,8 +115,9 @@ func ExampleSession_ReadCSV() {
 	// 2 rows
 }
 
-// An inner join of two aliased DataFrames on a qualified condition; columns whose names
-// are unique across both sides are selected unqualified.
+// An inner join on a condition over both inputs' "k" columns, each named through its
+// DataFrame (customers.Col("k")), as after the join; columns whose names are unique across
+// both sides may also be named plainly.
 func ExampleDataFrame_Join() {
 	ctx := context.Background()
 	s := newSession()
@@ -140,10 +141,10 @@ func ExampleDataFrame_Join() {
 		fmt.Println(err)
 		return
 	}
-	rows, err := customers.Alias("a").
-		Join(orders.Alias("b"), dataframe.Col("a.k").EqualTo(dataframe.Col("b.k")), "inner").
-		Select("name", "amount").
+	rows, err := customers.
+		Join(orders, customers.Col("k").EqualTo(orders.Col("k")), "inner").
 		OrderBy("name", "amount").
+		Select(customers.Col("k"), dataframe.Col("name"), orders.Col("amount")).
 		CollectRows(ctx)
 	if err != nil {
 		fmt.Println(err)
@@ -153,9 +154,9 @@ func ExampleDataFrame_Join() {
 		fmt.Println(r...)
 	}
 	// Output:
-	// Ann 4
-	// Ann 9.5
-	// Cid 20
+	// 1 Ann 4
+	// 1 Ann 9.5
+	// 3 Cid 20
 }
 
 // A cached DataFrame reads its source once, when the first action builds the cache;
