@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -113,6 +114,10 @@ type Session struct {
 	closed atomic.Bool
 	// df holds the DataFrame API's session state (dataframe.go, cache.go, shared.go).
 	df dfState
+	// exts are the extensions registered when the session opened (extension.go), extState
+	// what they keep in it.
+	exts     []Extension
+	extState sync.Map
 }
 
 // NewSession opens a session on a warehouse directory (see DefaultWarehouse).
@@ -146,6 +151,9 @@ func NewSession(opts ...Option) (*Session, error) {
 	}
 	s.cat, s.fresh = cat, fresh
 	s.funcs = udf.NewBuiltins().Child()
+	if err := s.setupExtensions(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -44,7 +44,10 @@ func (s *Session) execStatement(ctx context.Context, st parser.Statement) (*Resu
 	case *parser.Query:
 		return s.execQuery(ctx, x)
 	}
-	return nil, errs.NotImplementedf("statement %T", st)
+	if res, ok, err := s.execExtension(ctx, st); ok {
+		return res, err
+	}
+	return nil, needsExtension(st)
 }
 
 func (s *Session) execQuery(ctx context.Context, q *parser.Query) (*Result, error) {

@@ -133,7 +133,7 @@ func (c *cursor) expectPunct(b byte) error {
 // makes `CREATE VIEW AS SELECT` say that the name is missing.
 var notNames = map[string]bool{
 	"AS": true, "USING": true, "OPTIONS": true, "LOCATION": true, "SELECT": true,
-	"WITH": true, "IF": true, "TABLE": true, "VIEW": true,
+	"WITH": true, "IF": true, "TABLE": true, "VIEW": true, "FROM": true,
 }
 
 // ident reads one identifier: a word that is not all digits nor in notNames, or a
@@ -252,10 +252,19 @@ func parseCreate(src string, sig []token, end int) (st Statement, ok bool, err e
 			return nil, false, err
 		}
 		return t, true, nil
+	case c.acceptWord("MODEL"):
+		if global || temporary || external {
+			return nil, false, errorAtToken(src, sig[globalTok], "a model cannot be GLOBAL, TEMPORARY or EXTERNAL")
+		}
+		m := &CreateModel{OrReplace: orReplace, SQL: stmtText, Options: map[string]string{}, ListOptions: map[string][]string{}}
+		if err := c.model(m); err != nil {
+			return nil, false, err
+		}
+		return m, true, nil
 	case c.isWord("ALGORITHM") || c.isWord("DEFINER") || c.isWord("SQL"):
 		return nil, false, c.fail("view options ALGORITHM, DEFINER and SQL SECURITY are not supported")
 	case orReplace || global || temporary || external:
-		return nil, false, c.fail("expected TABLE or VIEW")
+		return nil, false, c.fail("expected TABLE, VIEW or MODEL")
 	}
 	return nil, false, nil
 }

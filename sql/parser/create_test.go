@@ -186,7 +186,7 @@ func TestCreateErrors(t *testing.T) {
 		{"mysql view options", "CREATE ALGORITHM = MERGE VIEW v AS SELECT 1", 1, 8,
 			"view options ALGORITHM, DEFINER and SQL SECURITY are not supported"},
 		{"or without replace", "CREATE OR VIEW v AS SELECT 1", 1, 11, "expected REPLACE"},
-		{"temporary nothing", "CREATE TEMPORARY FUNCTION f", 1, 18, "expected TABLE or VIEW"},
+		{"temporary nothing", "CREATE TEMPORARY FUNCTION f", 1, 18, "expected TABLE, VIEW or MODEL"},
 		{"view column list", "CREATE VIEW v (a, ) AS SELECT 1", 1, 19, "expected a column name"},
 	}
 	for _, tc := range tests {

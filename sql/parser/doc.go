@@ -77,7 +77,7 @@
 // byte offsets into Query.SQL, and [Query.Position] turns one into a line and column of the
 // script.
 //
-// Statements of Ember's own (create.go, cache.go), recognised by recursive descent over the lexer's
+// Statements of Ember's own (create.go, cache.go, model.go), recognised by recursive descent over the lexer's
 // tokens:
 //
 //   - CREATE [OR REPLACE] [TEMPORARY|EXTERNAL] TABLE [IF NOT EXISTS] name [(col type, ...)]
@@ -88,6 +88,11 @@
 //   - cache.go: CACHE [LAZY] TABLE name [OPTIONS (...)] [[AS] select] → *CacheTable,
 //     UNCACHE TABLE [IF EXISTS] name → *UncacheTable, CLEAR CACHE → *ClearCache, REFRESH
 //     TABLE name → *RefreshTable.
+//   - model.go: CREATE [OR REPLACE] MODEL [IF NOT EXISTS] name FROM 'path' [OPTIONS (...)]
+//     and ... [OPTIONS (...)] AS select [ASYNC] → *CreateModel (OPTIONS values may be lists,
+//     ['y']), SHOW MODELS [LIKE 'p'] → *ShowModels, DESCRIBE|DESC MODEL name[@v] →
+//     *DescribeModel, DROP MODEL [IF EXISTS] name[@v] → *DropModel. package ml runs them
+//     (dataframe's extensions).
 //
 // Known gaps, left as syntax errors: IS [NOT] DISTINCT FROM, || as concatenation, :: casts,
 // VALUES as a table, NATURAL FULL JOIN, VARCHAR(n) in CAST.

@@ -54,6 +54,9 @@ func parseStatement(script string, s span) (Statement, error) {
 			return st, err
 		}
 	}
+	if modelStatement(script, sig) {
+		return parseModelForms(script, sig, s.end)
+	}
 	if sig[0].kind == tokWord {
 		switch strings.ToUpper(script[sig[0].start:sig[0].end]) {
 		case "CACHE", "UNCACHE", "CLEAR", "REFRESH":
