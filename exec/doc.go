@@ -27,6 +27,10 @@
 // PhysicalPlanner.Funcs, over each partition's batches on a goroutine of its own, checking
 // every batch it writes against the declared schema.
 //
+// BatchedCallExec (batched_call.go; planned in batched_plan.go under Projects, Filters and
+// aggregate arguments) runs the calls of a udf.BatchedFunction in calls of its preferred
+// rows, several at once per partition, and appends the results in input order.
+//
 // Repartition (repartition.go): a logical Repartition plans to an Exchange (hash on its keys,
 // or round-robin, into N) or, for a coalesce, to CoalesceExec, which reads neighbouring
 // child partitions one after the other in one task, with no exchange.

@@ -58,7 +58,11 @@ func (pp *PhysicalPlanner) plan(p planner.Plan) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		exprs, err := compileAll(x.Projections, x.Input.Schema())
+		child, in, projs, err := withBatchedCalls(child, x.Input.Schema(), x.Projections)
+		if err != nil {
+			return nil, err
+		}
+		exprs, err := compileAll(projs, in)
 		if err != nil {
 			return nil, err
 		}
@@ -68,11 +72,15 @@ func (pp *PhysicalPlanner) plan(p planner.Plan) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		pred, err := Compile(x.Cond, x.Input.Schema())
+		child, in, cond, err := withBatchedCalls(child, x.Input.Schema(), []planner.Expr{x.Cond})
 		if err != nil {
 			return nil, err
 		}
-		return &FilterExec{Child: child, Pred: pred}, nil
+		pred, err := Compile(cond[0], in)
+		if err != nil {
+			return nil, err
+		}
+		return keepColumns(&FilterExec{Child: child, Pred: pred}, len(x.Input.Schema())), nil
 	case *planner.SubqueryAlias:
 		return pp.plan(x.Input)
 	case *planner.Aggregate:
@@ -175,6 +183,10 @@ func compileAll(es []planner.Expr, in planner.Schema) ([]PhysExpr, error) {
 
 // projectColumns puts a projection of exprs over child (whose logical schema is in).
 func projectColumns(child Node, in planner.Schema, exprs []planner.Expr, names []string) (Node, error) {
+	child, in, exprs, err := withBatchedCalls(child, in, exprs)
+	if err != nil {
+		return nil, err
+	}
 	pes, err := compileAll(exprs, in)
 	if err != nil {
 		return nil, err
