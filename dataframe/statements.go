@@ -41,6 +41,10 @@ func (s *Session) execStatement(ctx context.Context, st parser.Statement) (*Resu
 		return &Result{Message: fmt.Sprintf("cleared %d cache%s", n, map[bool]string{true: "", false: "s"}[n == 1])}, nil
 	case *parser.RefreshTable:
 		return s.execRefreshTable(x)
+	case *parser.ShowFunctions:
+		return s.showFunctions(x) // functions.go
+	case *parser.DescribeFunction:
+		return s.describeFunction(x) // functions.go
 	case *parser.Query:
 		return s.execQuery(ctx, x)
 	}

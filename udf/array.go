@@ -41,8 +41,7 @@ import (
 //	                            elements are skipped, or replaced by the third argument (Spark)
 //	array_sum, array_avg,       the aggregate of the elements, typed as sum, avg, min and
 //	array_min, array_max(a)     max; NULL for an empty array or one of NULLs only
-//	vector(x, ...)              VECTOR(n) of n numeric arguments (Spark's VectorAssembler);
-//	                            NULL when any argument is NULL
+//	vector(x, ...)              VECTOR(n) of numbers and vectors (vector.go)
 //	vector_dims(v)              BIGINT n of a VECTOR(n)
 
 // registerArrayFunctions registers the array and vector functions.
@@ -739,82 +738,4 @@ func (f arrayAggFunc) Eval(_ context.Context, mem memory.Allocator, args []arrow
 	}
 	defer res.Release()
 	return array.NewSlice(res, 0, int64(n)), nil
-}
-
-// ---------------------------------------------------------------------------------------
-// vector(x, ...)
-
-type vectorFunc struct{}
-
-func (vectorFunc) Name() string           { return "vector" }
-func (vectorFunc) Volatility() Volatility { return Immutable }
-func (vectorFunc) Doc() string {
-	return "vector(x, ...): a VECTOR(n) of n numeric arguments, as FLOAT; NULL when any argument is NULL."
-}
-
-func (vectorFunc) ReturnType(args []arrow.DataType) (arrow.DataType, error) {
-	if len(args) == 0 {
-		return nil, errs.Planf("vector takes at least 1 argument")
-	}
-	for i, t := range args {
-		if !vectorInputType(t) && t.ID() != arrow.NULL {
-			return nil, errs.Planf("vector: argument %d must be a number, got %s", i+1, TypeName(t))
-		}
-	}
-	return VectorOf(int32(len(args))), nil
-}
-
-func vectorInputType(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128, arrow.DECIMAL256:
-		return true
-	}
-	return isIntegerID(t.ID())
-}
-
-// CastArgs has the binder cast every argument to FLOAT, so that Eval sees float32 arrays.
-func (vectorFunc) CastArgs(args []arrow.DataType) []arrow.DataType {
-	to := make([]arrow.DataType, len(args))
-	for i := range to {
-		to[i] = arrow.PrimitiveTypes.Float32
-	}
-	return to
-}
-
-// Eval writes row i's k values at child[i*k:(i+1)*k] (zeros for a NULL row). O(n·k).
-func (vectorFunc) Eval(_ context.Context, mem memory.Allocator, args []arrow.Array, n int) (arrow.Array, error) {
-	k := len(args)
-	if int64(n)*int64(k) > math.MaxInt32 {
-		return nil, errs.ResourceExhaustedf("vector: %d rows of %d dimensions exceed 2^31 elements in one batch", n, k)
-	}
-	vals := make([]float32, n*k)
-	valid := make([]bool, n)
-	for i := range valid {
-		valid[i] = true
-	}
-	for j, a := range args {
-		src := rawValues[float32](a)
-		for i := 0; i < n; i++ {
-			if !a.IsValid(i) {
-				valid[i] = false
-				continue
-			}
-			vals[i*k+j] = src[i]
-		}
-	}
-	for i, ok := range valid {
-		if !ok {
-			clear(vals[i*k : (i+1)*k])
-		}
-	}
-	child := fixedArray(mem, arrow.PrimitiveTypes.Float32, vals, func(int) bool { return true })
-	defer child.Release()
-	vb, nulls := validityFromBools(mem, valid)
-	data := array.NewData(VectorOf(int32(k)), n, []*memory.Buffer{vb}, []arrow.ArrayData{child.Data()}, nulls, 0)
-	if vb != nil {
-		vb.Release()
-	}
-	out := array.MakeFromData(data)
-	data.Release()
-	return out, nil
 }

@@ -13,6 +13,29 @@
 // writes batches of a declared schema (BatchWriter), with commit hooks (OnSuccess) that run
 // once per task however often it was retried.
 //
+// Go functions as SQL functions (generic.go): Scalar1, Scalar2 and Scalar3 (and Scalar1E ...
+// Scalar3E for functions returning an error) turn a plain Go function over int64, int32,
+// float64, float32, bool and string (BIGINT, INT, DOUBLE, FLOAT, BOOLEAN, VARCHAR) into a
+// vectorized ScalarFunction: NULL arguments give NULL without a call, arguments are read
+// from the Arrow buffers in place, and the binder casts compatible arguments (an INT column
+// to a float64 parameter). Options: WithDoc, WithVolatility. A session registers one with
+// dataframe's Session.RegisterUDF:
+//
+//	s.RegisterUDF(udf.Scalar2("hypot2", func(a, b float64) float64 { return a*a + b*b },
+//		udf.WithDoc("hypot2(a, b) is a² + b².")))
+//
+// Write a ScalarFunction by hand (as the built-ins do) for variadic or polymorphic
+// functions, and a BatchedFunction (batched.go) for slow or remote ones.
+//
+// Feature vectors (vector.go, array.go): VECTOR(n) is a FixedSizeList<float32>[n] with a
+// non-nullable element (VectorType, VectorDim); VectorMatrix views a vector column as one
+// row-major float32 matrix without copying, the layout Model (model.go) takes. vector(x, ...)
+// assembles numbers and vectors into one vector.
+//
+// Registry.Functions and Registry.Lookup (list.go) list registrations with their kind and
+// origin, for SHOW FUNCTIONS and DESCRIBE FUNCTION; functions with a fixed signature
+// implement Signed.
+//
 // How to add a built-in function:
 //  1. write its struct in the family file (aggregate.go, string.go, math.go, datetime.go);
 //  2. add one registration line in that family's register function (listed in builtins.go);

@@ -24,7 +24,7 @@ var keywords = []string{
 	"PARTITION", "ROWS", "RANGE", "WINDOW", "INSERT", "INTO", "VALUES", "CREATE",
 	"TABLE", "VIEW", "DROP", "IF", "SHOW", "TABLES", "DESCRIBE", "EXPLAIN", "ANALYZE",
 	"VERBOSE", "SET", "LOCATION", "MODEL", "CACHE", "UNCACHE", "LAZY", "CLEAR", "REFRESH",
-	"OPTIONS",
+	"OPTIONS", "FUNCTIONS", "FUNCTION",
 }
 
 // tableKeywords are followed by a table name.

@@ -77,8 +77,8 @@
 // byte offsets into Query.SQL, and [Query.Position] turns one into a line and column of the
 // script.
 //
-// Statements of Ember's own (create.go, cache.go, model.go), recognised by recursive descent over the lexer's
-// tokens:
+// Statements of Ember's own (create.go, cache.go, model.go, functions.go), recognised by
+// recursive descent over the lexer's tokens:
 //
 //   - CREATE [OR REPLACE] [TEMPORARY|EXTERNAL] TABLE [IF NOT EXISTS] name [(col type, ...)]
 //     USING format [OPTIONS (key 'value', key = 'value', ...)] [LOCATION 'path'] [AS select]

@@ -64,6 +64,10 @@ func parseStatement(script string, s span) (Statement, error) {
 			if err != nil || ok {
 				return st, err
 			}
+		case "SHOW", "DESCRIBE", "DESC":
+			if st, ok, err := parseFunctionForms(script, sig, s.end); err != nil || ok {
+				return st, err
+			}
 		}
 	}
 	return parseQuery(script, sig, s.start, s.end)
