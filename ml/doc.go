@@ -1,0 +1,43 @@
+// Package ml owns Ember's machine learning: trainers, models, the model registry, the
+// adapters that turn models into SQL functions, and the remote-model client. For now it
+// holds the model kinds, each a udf.Model, and the table of kinds (kinds.go):
+//
+//   - "xgboost" (xgboost.go): gradient-boosted trees read from XGBoost's own JSON model
+//     format (Booster.save_model("m.json"), XGBoost ≥ 1.0), predicting exactly as XGBoost
+//     does, float32 arithmetic included;
+//   - "mlp" (mlp.go): a feed-forward network in Ember's "ember-mlp" JSON weights format,
+//     which scikit-learn's MLPClassifier and MLPRegressor export to (see
+//     testdata/ml/make_fixtures.py).
+//
+// Load(kind, data) builds a model from a file's bytes; RegisterKind adds a kind to the
+// process-wide table, and NewKinds gives a table of one's own (for tests and sessions).
+// Nothing is registered from init(): the built-in kinds are one static table.
+//
+// Place in the import table (DESIGN.md): ml may import udf, dataframe, exec and the
+// packages below them (and internal/errs); nothing imports ml but cmd/*. Models reach SQL
+// only by being registered as functions in a session's registry.
+//
+// The ember-mlp format, version 1 (MLP's doc comment has the details):
+//
+//	{"format": "ember-mlp", "version": 1,
+//	 "task": "classification" | "regression",
+//	 "classes": [...],          // classification: labels in PredictProba's column order
+//	 "feature_names": [...],    // optional
+//	 "layers": [{"weights": [[...]...] /* in × out, as scikit-learn's coefs_ */,
+//	             "bias": [...],
+//	             "activation": "relu" | "tanh" | "logistic" | "identity" | "softmax"}, ...]}
+//
+// A binary classifier ends in one logistic output (the probability of classes[1]); a
+// multi-class one in a softmax over the classes; a regression in one output.
+//
+// Tests compare every kind with the real library's own predictions, committed under
+// testdata/ml/ together with the script that made them (make_fixtures.py).
+//
+// How to add a model kind:
+//  1. write ml/<kind>.go: the model type implementing udf.Model (immutable, safe for
+//     concurrent use, clear errors for bad files, never a panic) and its
+//     Load<Kind>(data []byte) (*<Kind>, error);
+//  2. add one registration line to builtinKinds in ml/kinds.go;
+//  3. add fixtures made by the reference library to testdata/ml/make_fixtures.py, and
+//     ml/<kind>_test.go comparing with them.
+package ml
