@@ -227,11 +227,7 @@ func (c *catalog) statsTarget(dbName, name string) (*statsTarget, error) {
 	}
 	d, ok := c.tables[key]
 	if !ok {
-		msg := fmt.Sprintf("unknown table %q", name)
-		if near := udf.Nearest(name, c.tableNamesIn(db)); near != "" {
-			msg += fmt.Sprintf("; did you mean %q?", near)
-		}
-		return nil, errs.Planf("%s", msg)
+		return nil, c.unknownTableLocked(name, name, db)
 	}
 	if d.Kind == kindManaged {
 		e, err := c.openManaged(key, d)

@@ -332,6 +332,16 @@ func (c *catalog) drop(dbName, name string, wantView bool) (bool, error) {
 	return true, nil
 }
 
+// unknownTableLocked is the error for a table name (as written) that database db lacks,
+// with the nearest of db's names to its last part n. Caller holds mu.
+func (c *catalog) unknownTableLocked(name, n, db string) error {
+	msg := fmt.Sprintf("unknown table %q", name)
+	if near := udf.Nearest(n, c.tableNamesIn(db)); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	return errs.Planf("%s", msg)
+}
+
 // LookupTable implements planner.Catalog; db "" is the session's database.
 func (c *catalog) LookupTable(dbName, name string) (planner.Table, planner.View, error) {
 	var stale *cacheEntry
@@ -518,11 +528,7 @@ func (c *catalog) managed(dbName, name string) (*managedEntry, error) {
 	}
 	d, ok := c.tables[key]
 	if !ok {
-		msg := fmt.Sprintf("unknown table %q", name)
-		if near := udf.Nearest(name, c.tableNamesIn(db)); near != "" {
-			msg += fmt.Sprintf("; did you mean %q?", near)
-		}
-		return nil, errs.Planf("%s", msg)
+		return nil, c.unknownTableLocked(name, name, db)
 	}
 	if d.Kind != kindManaged {
 		return nil, errs.Planf("table %q reads %s files (CREATE TABLE ... USING); only tables created with CREATE TABLE (columns) or AS SELECT can be written", name, d.Format)

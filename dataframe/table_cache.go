@@ -7,7 +7,6 @@ import (
 
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/parser"
-	"github.com/embersql/ember/udf"
 )
 
 // Table caches: SQL's CACHE TABLE t, UNCACHE TABLE t, CLEAR CACHE and REFRESH TABLE t, the
@@ -75,11 +74,7 @@ func (c *catalog) tableCacheTarget(name string) (key, ident, display string, err
 	}
 	ident, ok := c.identLocked(key)
 	if !ok {
-		msg := fmt.Sprintf("unknown table %q", name)
-		if near := udf.Nearest(n, c.tableNamesIn(db)); near != "" {
-			msg += fmt.Sprintf("; did you mean %q?", near)
-		}
-		return "", "", "", errs.Planf("%s", msg)
+		return "", "", "", c.unknownTableLocked(name, n, db)
 	}
 	return key, ident, n, nil
 }
@@ -355,11 +350,7 @@ func (c *catalog) refresh(name string, e *cacheEntry) error {
 	}
 	key := tableKey(db, n)
 	if _, ok := c.identLocked(key); !ok {
-		msg := fmt.Sprintf("unknown table %q", name)
-		if near := udf.Nearest(n, c.tableNamesIn(db)); near != "" {
-			msg += fmt.Sprintf("; did you mean %q?", near)
-		}
-		return errs.Planf("%s", msg)
+		return c.unknownTableLocked(name, n, db)
 	}
 	delete(c.sources, key)
 	t, _, err := c.lookupKeyLocked(key)
