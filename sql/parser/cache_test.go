@@ -50,11 +50,7 @@ func TestCacheForms(t *testing.T) {
 }
 
 func TestCacheFormsErrors(t *testing.T) {
-	tests := []struct {
-		sql       string
-		line, col int
-		msg       string
-	}{
+	tests := []parseErrorCase{
 		{"CACHE t", 1, 7, "expected TABLE"},
 		{"CACHE TABLE", 1, 12, "expected a table name at end of statement"},
 		{"CACHE TABLE t AS", 1, 17, "expected a query after AS at end of statement"},
@@ -66,18 +62,7 @@ func TestCacheFormsErrors(t *testing.T) {
 		{"CLEAR CACHE now", 1, 13, "expected the end of the statement"},
 		{"REFRESH TABLE", 1, 14, "expected a table name at end of statement"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.sql, func(t *testing.T) {
-			_, err := Parse(tc.sql)
-			var pe *Error
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want an *Error", err)
-			}
-			if pe.Line != tc.line || pe.Column != tc.col || pe.Msg != tc.msg {
-				t.Errorf("got %d:%d %q, want %d:%d %q", pe.Line, pe.Column, pe.Msg, tc.line, tc.col, tc.msg)
-			}
-		})
-	}
+	checkParseErrors(t, tests)
 }
 
 // A table called cache or refresh is still a name elsewhere, and CLEAR/REFRESH without their
@@ -90,5 +75,30 @@ func TestCacheWordsAreNames(t *testing.T) {
 	}
 	if _, err := Parse("REFRESH MATERIALIZED VIEW v"); err == nil {
 		t.Errorf("REFRESH MATERIALIZED VIEW parsed")
+	}
+}
+
+// parseErrorCase is a statement that must fail to parse with msg at line:col.
+type parseErrorCase struct {
+	sql       string
+	line, col int
+	msg       string
+}
+
+// checkParseErrors parses each case's statement and checks the *Error's position and
+// message.
+func checkParseErrors(t *testing.T, cases []parseErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.sql, func(t *testing.T) {
+			_, err := Parse(tc.sql)
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("got %v, want an *Error", err)
+			}
+			if pe.Line != tc.line || pe.Column != tc.col || pe.Msg != tc.msg {
+				t.Errorf("got %d:%d %q, want %d:%d %q", pe.Line, pe.Column, pe.Msg, tc.line, tc.col, tc.msg)
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"errors"
 	"reflect"
 	"testing"
 
@@ -74,11 +73,7 @@ func TestFunctionFormsLeaveOthers(t *testing.T) {
 }
 
 func TestFunctionFormsErrors(t *testing.T) {
-	tests := []struct {
-		sql       string
-		line, col int
-		msg       string
-	}{
+	tests := []parseErrorCase{
 		{"SHOW FUNCTIONS LIKE", 1, 20, "expected a quoted LIKE pattern at end of statement"},
 		{"SHOW FUNCTIONS LIKE abs", 1, 21, "expected a quoted LIKE pattern"},
 		{"SHOW FUNCTIONS abs", 1, 16, "expected LIKE or the end of the statement"},
@@ -87,16 +82,5 @@ func TestFunctionFormsErrors(t *testing.T) {
 		{"DESCRIBE FUNCTION 1", 1, 19, "expected a function name"},
 		{"DESC FUNCTION EXTENDED abs(1)", 1, 27, "expected the end of the statement"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.sql, func(t *testing.T) {
-			_, err := Parse(tc.sql)
-			var pe *Error
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want an *Error", err)
-			}
-			if pe.Line != tc.line || pe.Column != tc.col || pe.Msg != tc.msg {
-				t.Errorf("got %d:%d %q, want %d:%d %q", pe.Line, pe.Column, pe.Msg, tc.line, tc.col, tc.msg)
-			}
-		})
-	}
+	checkParseErrors(t, tests)
 }

@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"errors"
 	"reflect"
 	"testing"
 )
@@ -61,11 +60,7 @@ func TestModelStatements(t *testing.T) {
 }
 
 func TestModelStatementErrors(t *testing.T) {
-	tests := []struct {
-		sql       string
-		line, col int
-		msg       string
-	}{
+	tests := []parseErrorCase{
 		{"CREATE MODEL m", 1, 15, "CREATE MODEL needs FROM 'path' (import) or AS SELECT ... (training) at end of statement"},
 		{"CREATE MODEL m@2 FROM 'x'", 1, 14, "CREATE MODEL makes a new version itself; name the model without @version"},
 		{"CREATE MODEL m FROM x", 1, 21, "expected a quoted path after FROM"},
@@ -83,18 +78,7 @@ func TestModelStatementErrors(t *testing.T) {
 		{"SHOW MODELS LIKE x", 1, 18, "expected a quoted pattern after LIKE"},
 		{"SHOW MODELS now", 1, 13, "expected the end of the statement"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.sql, func(t *testing.T) {
-			_, err := Parse(tc.sql)
-			var pe *Error
-			if !errors.As(err, &pe) {
-				t.Fatalf("got %v, want an *Error", err)
-			}
-			if pe.Line != tc.line || pe.Column != tc.col || pe.Msg != tc.msg {
-				t.Errorf("got %d:%d %q, want %d:%d %q", pe.Line, pe.Column, pe.Msg, tc.line, tc.col, tc.msg)
-			}
-		})
-	}
+	checkParseErrors(t, tests)
 }
 
 // A table named model or models is still a table.
