@@ -79,3 +79,42 @@ func sessionFuncName(what, name string) (string, error) {
 	}
 	return lower, nil
 }
+
+// RegisterModel makes model m callable from the session's SQL and DataFrames as name(...)
+// (udf.ModelFunction: a regressor's DOUBLE prediction, a classifier's label) and, for a
+// classifier, also as name_proba(...) (its class probabilities as ARRAY<DOUBLE>). The
+// arguments are the model's features, as numbers or one VECTOR(n); the binder checks them
+// against the model. The calls run in the batched call operator (EXPLAIN shows BatchedCall).
+// The naming rules of RegisterUDF apply to both names; an earlier function of either name
+// is replaced.
+func (s *Session) RegisterModel(name string, m udf.Model) error {
+	if m == nil {
+		return errs.Planf("RegisterModel: nil model")
+	}
+	lower, err := sessionFuncName("RegisterModel", name)
+	if err != nil {
+		return err
+	}
+	fns := []udf.ScalarFunction{}
+	pred, err := udf.NewModelFunction(lower, lower, m, udf.ModelPredict)
+	if err != nil {
+		return err
+	}
+	fns = append(fns, pred)
+	if m.Task() == udf.Classification {
+		proba, err := udf.NewModelFunction(lower+"_proba", lower, m, udf.ModelProba)
+		if err != nil {
+			return err
+		}
+		fns = append(fns, proba)
+	}
+	for _, f := range fns {
+		if _, isAgg := s.funcs.Aggregate(f.Name()); isAgg {
+			return errs.Planf("RegisterModel: %q is an aggregate function; choose another name", f.Name())
+		}
+	}
+	for _, f := range fns {
+		s.funcs.RegisterScalar(f)
+	}
+	return nil
+}

@@ -68,3 +68,22 @@ type GroupAccumulator interface {
 	// Release frees the accumulator's buffers.
 	Release()
 }
+
+// ConstArg is an argument of a call as the binder sees it: its value when the argument is
+// a constant (Value holds what a literal holds: int64, float64, string, bool, ... or nil for
+// NULL), and its name when it is a plain column reference.
+type ConstArg struct {
+	Const bool
+	Value any
+	// Column is the referenced column's name, "" when the argument is not a column.
+	Column string
+}
+
+// ConstArgBinder is a scalar function that must see its call's arguments at bind time
+// (ml_predict('model', ...) resolves its model from the constant first argument): the
+// binder calls BindArgs with the argument types and what it knows of each argument, and
+// calls the function returned (its ReturnType, CastArgs, Eval) in place of the registered
+// one. An error is the call's bind error.
+type ConstArgBinder interface {
+	BindArgs(types []arrow.DataType, args []ConstArg) (ScalarFunction, error)
+}

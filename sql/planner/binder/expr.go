@@ -603,6 +603,12 @@ func (s *state) bindFuncCall(ctx *exprCtx, x *ast.FuncCallExpr) (planner.Expr, e
 		if args, err = s.unifyArgs(f, args, x); err != nil {
 			return nil, err
 		}
+		if f, err = s.bindConstArgs(f, args); err != nil {
+			return nil, err
+		}
+		if c, ok := f.(argCaster); ok {
+			return s.scalarCall(f, c, args, x)
+		}
 		t, err := f.ReturnType(argTypes(args))
 		if err != nil {
 			return nil, errs.Wrap(errs.ErrPlan, err, "")

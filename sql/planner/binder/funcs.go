@@ -97,6 +97,15 @@ func (s *state) bindSpecialFunc(ctx *exprCtx, x *ast.FuncCallExpr) (e planner.Ex
 
 // scalarCall types a call of f and casts its arguments as f asks.
 func (s *state) scalarCall(f udf.ScalarFunction, caster argCaster, args []planner.Expr, at ast.Node) (*planner.ScalarFunc, error) {
+	if _, ok := f.(udf.ConstArgBinder); ok {
+		var err error
+		if f, err = s.bindConstArgs(f, args); err != nil {
+			return nil, err
+		}
+		if c, ok := f.(argCaster); ok {
+			caster = c
+		}
+	}
 	t, err := f.ReturnType(argTypes(args))
 	if err != nil {
 		return nil, errs.Wrap(errs.ErrPlan, err, "")
@@ -204,4 +213,32 @@ func (s *state) bindGetFormat(x *ast.FuncCallExpr) (planner.Expr, error) {
 		return planner.NewLiteral(nil, planner.String), nil
 	}
 	return planner.NewLiteral(f, planner.String), nil
+}
+
+// bindConstArgs lets a udf.ConstArgBinder see its call's arguments (the constants' values,
+// the columns' names) and returns the function that serves the call; other functions are
+// returned as they are. The binder's error keeps its kind (a model that fails to load is
+// an execution error, an unknown model a plan error).
+func (s *state) bindConstArgs(f udf.ScalarFunction, args []planner.Expr) (udf.ScalarFunction, error) {
+	cb, ok := f.(udf.ConstArgBinder)
+	if !ok {
+		return f, nil
+	}
+	info := make([]udf.ConstArg, len(args))
+	for i, a := range args {
+		switch x := a.(type) {
+		case *planner.Literal:
+			info[i] = udf.ConstArg{Const: true, Value: x.Value}
+		case *planner.ColumnRef:
+			info[i].Column = x.Col.Name
+		}
+	}
+	g, err := cb.BindArgs(argTypes(args), info)
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrPlan, err, "") // keeps the kind err has
+	}
+	if g == nil {
+		return nil, errs.Internalf("function %s bound to nothing", f.Name())
+	}
+	return g, nil
 }
