@@ -2,18 +2,19 @@ package dataframe
 
 import (
 	"context"
-	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/parser"
 )
 
 // Extensions let a package above dataframe in the import table (ml: the model registry and
-// its statements) add statements and per-session setup without dataframe importing it, as
-// database/sql drivers register themselves: the package's init calls RegisterExtension, and
-// every Session opened afterwards runs the extension's Setup and offers it the statements
-// dataframe does not run itself. A program that never imports the package gets sessions
-// without it; its statements then fail with an error saying which import is missing.
+// its statements) add statements and per-session setup without dataframe importing it. A
+// program opts in per session, with the option WithExtensions(ml.Extension()) (the shell
+// and the driver's Config.Extensions pass it): there is no process-wide list filled from
+// init(), so sessions stay hermetic. A session opened without the extension refuses its
+// statements with an error saying what is missing.
 
 // Extension is a package's hooks into sessions.
 type Extension interface {
@@ -27,28 +28,20 @@ type Extension interface {
 	Exec(ctx context.Context, s *Session, st parser.Statement) (res *Result, handled bool, err error)
 }
 
-var extensions struct {
-	sync.RWMutex
-	list []Extension
-}
-
-// RegisterExtension adds e to every Session opened from now on. Call it from an init.
-func RegisterExtension(e Extension) {
-	extensions.Lock()
-	defer extensions.Unlock()
-	extensions.list = append(extensions.list, e)
-}
-
-func registeredExtensions() []Extension {
-	extensions.RLock()
-	defer extensions.RUnlock()
-	return append([]Extension(nil), extensions.list...)
+// WithExtensions adds extensions to the session: each one's Setup runs when the session
+// opens, in order, and statements dataframe does not run itself are offered to them in
+// that order.
+func WithExtensions(e ...Extension) Option {
+	return func(c *config) { c.exts = append(c.exts, e...) }
 }
 
 // setupExtensions runs every extension's Setup on a new session.
 func (s *Session) setupExtensions() error {
-	s.exts = registeredExtensions()
+	s.exts = s.cfg.exts
 	for _, e := range s.exts {
+		if e == nil {
+			return errs.Planf("WithExtensions: nil extension")
+		}
 		if err := e.Setup(s); err != nil {
 			return errs.Wrap(errs.KindOf(err), err, "extension %s", e.Name())
 		}
@@ -70,7 +63,7 @@ func (s *Session) execExtension(ctx context.Context, st parser.Statement) (*Resu
 func needsExtension(st parser.Statement) error {
 	switch st.(type) {
 	case *parser.CreateModel, *parser.ShowModels, *parser.DescribeModel, *parser.DropModel:
-		return errs.NotImplementedf("model statements need the model registry: import github.com/embersql/ember/ml in the program that opens the session")
+		return errs.NotImplementedf("model statements need the model registry: open the session with dataframe.WithExtensions(ml.Extension()) (package github.com/embersql/ember/ml)")
 	}
 	return errs.NotImplementedf("statement %T", st)
 }
@@ -84,3 +77,7 @@ func (s *Session) ExtensionState(key any) any {
 // SetExtensionState keeps v in the session under key (an extension's own key type, as
 // with context values).
 func (s *Session) SetExtensionState(key, v any) { s.extState.Store(key, v) }
+
+// Allocator returns the Arrow allocator of the session's queries; extensions build their
+// results from it (the caller releases them with Result.Release).
+func (s *Session) Allocator() memory.Allocator { return s.cfg.mem }

@@ -26,13 +26,11 @@ func (fakeExtension) Exec(_ context.Context, s *Session, st parser.Statement) (*
 }
 
 func TestExtension(t *testing.T) {
-	RegisterExtension(fakeExtension{})
-	t.Cleanup(func() {
-		extensions.Lock()
-		extensions.list = extensions.list[:len(extensions.list)-1]
-		extensions.Unlock()
-	})
-	s := dfSession(t, 1)
+	s, err := NewSession(WithInMemoryCatalog(), WithExtensions(fakeExtension{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
 	if got := s.ExtensionState(fakeExtKey{}); got != "ready" {
 		t.Fatalf("Setup did not run: state %v", got)
 	}
@@ -41,7 +39,15 @@ func TestExtension(t *testing.T) {
 		t.Errorf("SHOW MODELS: %v, %v", res, err)
 	}
 	_, err = s.Exec(context.Background(), "DESCRIBE MODEL m")
-	if err == nil || !strings.Contains(err.Error(), "import github.com/embersql/ember/ml") {
+	if err == nil || !strings.Contains(err.Error(), "WithExtensions(ml.Extension())") {
 		t.Errorf("a statement no extension runs: %v", err)
+	}
+	// A session without the extension is not touched by it.
+	plain := dfSession(t, 1)
+	if plain.ExtensionState(fakeExtKey{}) != nil {
+		t.Error("the extension set up a session opened without it")
+	}
+	if _, err := plain.Exec(context.Background(), "SHOW MODELS"); err == nil {
+		t.Error("SHOW MODELS ran in a session without the extension")
 	}
 }

@@ -79,6 +79,7 @@ type config struct {
 	batchSize  int
 	mem        memory.Allocator
 	memLimit   int64
+	exts       []Extension
 }
 
 // DefaultWarehouse is the warehouse directory used when none is given:

@@ -36,6 +36,10 @@ type Config struct {
 	// MemoryLimit caps the Arrow memory each connection's statements hold at once, in bytes
 	// (dataframe.WithMemoryLimit); 0 is no limit.
 	MemoryLimit int64
+	// Extensions are added to every connection's session (dataframe.WithExtensions); a
+	// program that wants the model statements and ml_predict passes ml.Extension() here and
+	// opens the database with sql.OpenDB(NewConnector(cfg)). A DSN cannot name them.
+	Extensions []dataframe.Extension
 }
 
 // dsnKeys are the option keys a DSN may carry, with what each sets.
@@ -185,6 +189,9 @@ func (c *Config) sessionOptions() []dataframe.Option {
 	}
 	if c.MemoryLimit > 0 {
 		opts = append(opts, dataframe.WithMemoryLimit(c.MemoryLimit))
+	}
+	if len(c.Extensions) > 0 {
+		opts = append(opts, dataframe.WithExtensions(c.Extensions...))
 	}
 	return opts
 }

@@ -1,6 +1,7 @@
 package ml
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 	"sync"
@@ -119,3 +120,24 @@ func Load(kind string, data []byte) (udf.Model, error) {
 
 // KindNames returns the kinds Load knows, sorted.
 func KindNames() []string { return defaultKinds.Names() }
+
+// DetectKind tells a built-in kind's file by its content: "xgboost" for XGBoost's JSON
+// model (a top-level "learner" object), "mlp" for the ember-mlp format (format
+// "ember-mlp"); "" when the data is neither (or not JSON). It reads the top-level keys only
+// and never fails.
+func DetectKind(data []byte) string {
+	var probe struct {
+		Format  *string          `json:"format"`
+		Learner *json.RawMessage `json:"learner"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return ""
+	}
+	switch {
+	case probe.Learner != nil:
+		return "xgboost"
+	case probe.Format != nil && *probe.Format == "ember-mlp":
+		return "mlp"
+	}
+	return ""
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/embersql/ember/dataframe"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/internal/format"
+	"github.com/embersql/ember/ml"
 	"golang.org/x/term"
 )
 
@@ -66,6 +67,7 @@ func openSession(o *options) (engine, func() error, error) {
 	sess, err := dataframe.NewSession(
 		dataframe.WithWarehouse(o.warehouse),
 		dataframe.WithPartitions(o.partitions),
+		dataframe.WithExtensions(ml.Extension()),
 	)
 	if err != nil {
 		return nil, nil, err

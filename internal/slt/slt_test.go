@@ -13,6 +13,7 @@ import (
 	"github.com/embersql/ember/dataframe"
 	"github.com/embersql/ember/internal/format"
 	"github.com/embersql/ember/internal/slt"
+	"github.com/embersql/ember/ml"
 )
 
 var (
@@ -96,7 +97,7 @@ func TestSLT(t *testing.T) {
 			for _, c := range cfgs {
 				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 				s, err := dataframe.NewSession(dataframe.WithInMemoryCatalog(), dataframe.WithBatchSize(c.batch),
-					dataframe.WithPartitions(c.parts), dataframe.WithAllocator(mem))
+					dataframe.WithPartitions(c.parts), dataframe.WithAllocator(mem), dataframe.WithExtensions(ml.Extension()))
 				if err != nil {
 					t.Fatal(err)
 				}
