@@ -578,3 +578,30 @@ func TestLiteralRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestSelectExprAliases: SelectExpr items take aliases as a SELECT list does, with or
+// without AS, quoted or not; an invalid item still reports its parse error.
+func TestSelectExprAliases(t *testing.T) {
+	s := dfSession(t, 1)
+	df := peopleDF(t, s).OrderBy("name").Limit(1)
+	got := df.SelectExpr("age + 1 AS next", "upper(name) shout", "salary * 2 AS `double pay`", "city")
+	schema, err := got.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range schema.Fields() {
+		names = append(names, f.Name)
+	}
+	if strings.Join(names, ",") != "next,shout,double pay,city" {
+		t.Errorf("columns %v", names)
+	}
+	rows := collect(t, got)
+	first := collect(t, df.Select("age", "name"))
+	if len(rows) != 1 || rows[0][0] != first[0][0].(int64)+1 || rows[0][1] != strings.ToUpper(first[0][1].(string)) {
+		t.Errorf("rows %v from %v", rows, first)
+	}
+	if _, err := df.SelectExpr("age +* 1 AS x").Schema(); err == nil || !errors.Is(err, errs.ErrParse) {
+		t.Errorf("invalid item: %v", err)
+	}
+}

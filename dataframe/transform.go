@@ -3,8 +3,12 @@ package dataframe
 import (
 	"fmt"
 	"strings"
+	"unicode"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/embersql/ember/internal/errs"
+	"github.com/embersql/ember/sql/parser"
 )
 
 // Transformations: each returns a new DataFrame whose text reads the receiver as a derived
@@ -67,9 +71,48 @@ func (d *DataFrame) Select(cols ...any) *DataFrame {
 func (d *DataFrame) SelectExpr(exprs ...string) *DataFrame {
 	cols := make([]any, len(exprs))
 	for i, e := range exprs {
-		cols[i] = Expr(e)
+		cols[i] = selectExpr(e)
 	}
 	return d.Select(cols...)
+}
+
+// selectExpr is one SelectExpr item: an expression, optionally with an alias ("x + 1 AS y",
+// "x + 1 y"), as in a SELECT list. The alias is found by parsing the item as a select field;
+// the expression is the text before it.
+func selectExpr(e string) Column {
+	c := Expr(e)
+	if c.err == nil {
+		return c
+	}
+	stmts, err := parser.Parse("SELECT " + e + " FROM t")
+	if err != nil || len(stmts) != 1 {
+		return c
+	}
+	q, ok := stmts[0].(*parser.Query)
+	if !ok {
+		return c
+	}
+	sel, ok := q.Node.(*ast.SelectStmt)
+	if !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].AsName.L == "" {
+		return c
+	}
+	alias := sel.Fields.Fields[0].AsName.O
+	body := strings.TrimRightFunc(e, unicode.IsSpace)
+	stripped := false
+	for _, quoted := range []string{"`" + strings.ReplaceAll(alias, "`", "``") + "`", `"` + alias + `"`, "'" + alias + "'", alias} {
+		if len(body) > len(quoted) && strings.EqualFold(body[len(body)-len(quoted):], quoted) {
+			body, stripped = body[:len(body)-len(quoted)], true
+			break
+		}
+	}
+	if !stripped {
+		return c
+	}
+	body = strings.TrimRightFunc(body, unicode.IsSpace)
+	if n := len(body); n > 3 && strings.EqualFold(body[n-2:], "AS") && unicode.IsSpace(rune(body[n-3])) {
+		body = body[:n-2]
+	}
+	return Expr(body).As(alias)
 }
 
 // Filter keeps the rows for which cond is TRUE: a boolean Column or SQL text ("age > 21").
