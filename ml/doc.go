@@ -1,17 +1,33 @@
-// Package ml owns Ember's machine learning: trainers, models, the model registry, the
-// adapters that turn models into SQL functions, and the remote-model client. For now it
-// holds the model kinds, each a udf.Model, and the table of kinds (kinds.go):
+// Package ml owns Ember's machine learning: model kinds, the model registry, the statements
+// that manage models and the functions that call them. (Trainers and the remote-model client
+// come later.)
+//
+// Model kinds, each a udf.Model, and the table of kinds (kinds.go):
 //
 //   - "xgboost" (xgboost.go): gradient-boosted trees read from XGBoost's own JSON model
 //     format (Booster.save_model("m.json"), XGBoost ≥ 1.0), predicting exactly as XGBoost
 //     does, float32 arithmetic included;
 //   - "mlp" (mlp.go): a feed-forward network in Ember's "ember-mlp" JSON weights format,
 //     which scikit-learn's MLPClassifier and MLPRegressor export to (see
-//     testdata/ml/make_fixtures.py).
+//     testdata/ml/make_fixtures.py); a network without hidden layers is a logistic or
+//     linear regression.
 //
-// Load(kind, data) builds a model from a file's bytes; RegisterKind adds a kind to the
-// process-wide table, and NewKinds gives a table of one's own (for tests and sessions).
-// Nothing is registered from init(): the built-in kinds are one static table.
+// Load(kind, data) builds a model from a file's bytes, LoadFile(path) from a file whose kind
+// DetectKind tells; RegisterKind adds a kind to the process-wide table, and NewKinds gives a
+// table of one's own (for tests and sessions). Nothing is registered from init(): the
+// built-in kinds are one static table.
+//
+// The registry (registry.go): models stored in the warehouse as name@version folders with
+// their metadata (ModelInfo: kind, task, classes, features, output type, metrics, creation
+// time, source), written by atomic rename so that concurrent writers get distinct versions,
+// loaded lazily and shared by every session of the process. OpenRegistry(warehouse) opens
+// one from Go.
+//
+// The extension (extension.go): a session opened with dataframe.WithExtensions(Extension())
+// runs CREATE MODEL m FROM 'file', SHOW MODELS, DESCRIBE MODEL m[@v], DROP MODEL m[@v], and
+// calls ml_predict('m[@v]', features...) and ml_predict_proba(...) over the warehouse's
+// registry (SessionRegistry gives it to Go code). A model can also be registered without
+// the registry, as a function of its own: s.RegisterModel("predict", m) (dataframe).
 //
 // Place in the import table (DESIGN.md): ml may import udf, dataframe, exec and the
 // packages below them (and internal/errs); nothing imports ml but cmd/*. Models reach SQL

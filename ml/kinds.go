@@ -2,6 +2,7 @@ package ml
 
 import (
 	"encoding/json"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -140,4 +141,22 @@ func DetectKind(data []byte) string {
 		return "mlp"
 	}
 	return ""
+}
+
+// LoadFile reads a model file of a built-in kind, telling the kind from its content
+// (DetectKind). Errors name the file.
+func LoadFile(path string) (udf.Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrExecution, err, "model file")
+	}
+	kind := DetectKind(data)
+	if kind == "" {
+		return nil, errs.Execf("model file %s: not a model of a known kind (%s)", path, strings.Join(KindNames(), ", "))
+	}
+	m, err := Load(kind, data)
+	if err != nil {
+		return nil, errs.Wrap(errs.ErrExecution, err, "model file %s", path)
+	}
+	return m, nil
 }

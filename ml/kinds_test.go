@@ -82,3 +82,18 @@ func TestKindsRegister(t *testing.T) {
 		t.Fatalf("custom kind leaked: %v", err)
 	}
 }
+
+func TestLoadFile(t *testing.T) {
+	for file, kind := range map[string]string{"xgb_multi.json": "xgboost", "mlp_multi.json": "mlp"} {
+		m, err := LoadFile("../testdata/ml/" + file)
+		if err != nil || m.Kind() != kind {
+			t.Errorf("%s: %v, %v", file, m, err)
+		}
+	}
+	if _, err := LoadFile("../testdata/ml/xgb_binary_data.csv"); err == nil || !strings.Contains(err.Error(), "not a model of a known kind") {
+		t.Errorf("a CSV file: %v", err)
+	}
+	if _, err := LoadFile("../testdata/ml/xgb_dart.json"); err == nil || !strings.Contains(err.Error(), "xgb_dart.json") {
+		t.Errorf("an unsupported booster: %v", err)
+	}
+}

@@ -32,6 +32,15 @@
 // row-major float32 matrix without copying, the layout Model (model.go) takes. vector(x, ...)
 // assembles numbers and vectors into one vector.
 //
+// Models (model.go, model_func.go): a Model predicts from row-major float32 features;
+// NewModelFunction makes it a BatchedFunction (ModelFunction) taking the features as numbers
+// or one VECTOR(n) and returning the prediction (DOUBLE, or a classifier's label: BIGINT when
+// every label is an integer, else VARCHAR) or the class probabilities (ARRAY<DOUBLE>).
+// dataframe's Session.RegisterModel registers both forms; package ml's ml_predict reaches
+// models in the registry. A function that must see its call's constant arguments or column
+// names at bind time (ml_predict's model name; the feature-order check) implements
+// ConstArgBinder: the binder calls BindArgs and uses the function it returns.
+//
 // Registry.Functions and Registry.Lookup (list.go) list registrations with their kind and
 // origin, for SHOW FUNCTIONS and DESCRIBE FUNCTION; functions with a fixed signature
 // implement Signed.
