@@ -25,7 +25,8 @@
 // TABLE, CLEAR CACHE, REFRESH TABLE and Session.CacheTable...: caches of catalog names in
 // the same store, which every query naming the table reads), shared.go (RegisterPartitionFunc, MapPartitions, MapBatches, broadcast
 // variables, accumulators committed once per task through the scheduler's OnSuccess
-// hooks), udf.go (RegisterUDF, RegisterAggregate, RegisterModel), functions.go (SHOW FUNCTIONS, DESCRIBE
+// hooks), udf.go (RegisterUDF, RegisterAggregate, RegisterModel), table_functions.go
+// (RegisterTableFunction), functions.go (SHOW FUNCTIONS, DESCRIBE
 // FUNCTION), extension.go (per-session hooks of packages above dataframe, WithExtensions:
 // ml's statements and functions), repartition.go (Repartition, Coalesce: hidden relations over a
 // planner.Repartition), metrics.go (what actions read), and the helpers structs.go, rows.go,

@@ -43,6 +43,10 @@ func (pp *PhysicalPlanner) plan(p planner.Plan) (Node, error) {
 	switch x := p.(type) {
 	case *planner.Scan:
 		src, ok := x.Table.(datasource.Source)
+		if ft, isFn := x.Table.(*planner.FunctionTable); isFn {
+			// A table function call in FROM: one split per part of the bound table.
+			src, ok = datasource.NewFunctionSource(ft), true
+		}
 		if !ok {
 			return nil, errs.Internalf("table %s (%T) is not a scannable source", x.Table.Name(), x.Table)
 		}

@@ -9,4 +9,5 @@ func registerBuiltins(r *Registry) {
 	registerDateFunctions(r)
 	registerMathFunctions(r)
 	registerArrayFunctions(r)
+	registerTableFunctions(r)
 }

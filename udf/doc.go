@@ -1,4 +1,4 @@
-// Package udf owns Ember's function interfaces (scalar, aggregate), the function registry
+// Package udf owns Ember's function interfaces (scalar, aggregate, table), the function registry
 // with per-session child registries, and the built-in function families.
 //
 // Place in the import table (DESIGN.md): udf is imported by sql/planner, the binder, exec and
@@ -44,6 +44,28 @@
 // Registry.Functions and Registry.Lookup (list.go) list registrations with their kind and
 // origin, for SHOW FUNCTIONS and DESCRIBE FUNCTION; functions with a fixed signature
 // implement Signed.
+//
+// Table functions (table.go): a TableFunction is called in FROM with constant arguments
+// (SELECT * FROM range(10) AS r(n), ... JOIN generate_series(1, 9, 2) g ON ...). Bind checks
+// the arguments (Go values as planner.Literal holds them) and returns a FunctionTable: a
+// schema and Parts() independent parts, each read by Read on its own goroutine and scan
+// split, so a table function scans in parallel. Read hands batches to emit, which takes
+// ownership of each. Built-ins (table_series.go): range (stop excluded, column id, as
+// Spark's spark.range) and generate_series (stop included, as DuckDB), cut into up to 64
+// parts of at least 65536 rows. Registry.RegisterTable, Table and TableNames hold them
+// apart from scalar and aggregate functions; Functions and Lookup list them with kind
+// "table".
+//
+// How to add a table function:
+//  1. write a type implementing TableFunction whose Bind validates count and types with
+//     errs.Planf naming the function and the argument, and a FunctionTable whose Read
+//     builds each batch with arrow-go builders or filled buffers (no per-row interface{}),
+//     returns emit's error at once and releases batches it did not emit; implement
+//     CountedTable when the row count is known, and Signed for DESCRIBE FUNCTION;
+//  2. a built-in gets one RegisterTable line in registerTableFunctions (table_series.go)
+//     or its own family file; a session's own goes through dataframe's
+//     Session.RegisterTableFunction;
+//  3. add .slt cases under testdata/slt/functions/ (table_functions.slt).
 //
 // How to add a built-in function:
 //  1. write its struct in the family file (aggregate.go, string.go, math.go, datetime.go);

@@ -18,13 +18,17 @@ const (
 	KindAggregate FunctionKind = "aggregate"
 	// KindPartition is a MapPartitions function (PartitionFunc).
 	KindPartition FunctionKind = "partition"
+	// KindTable is a TableFunction, called in FROM.
+	KindTable FunctionKind = "table"
 )
 
 // FunctionInfo describes one visible registration.
 type FunctionInfo struct {
 	Name string
 	Kind FunctionKind
-	// Fn is the function; nil for a partition function, which has no Function methods.
+	// Fn is the function; nil for a partition function, which has no Function methods. For
+	// a table function it shows the TableFunction's Name, Doc, Volatility (and Signature,
+	// when it has one); its ReturnType fails.
 	Fn Function
 	// Builtin is true for a registration in the root registry (the built-ins), false for
 	// one in a child (a session's own function).
@@ -79,6 +83,9 @@ func (r *Registry) Functions() []FunctionInfo {
 		for n := range x.part {
 			add(n, KindPartition, nil, builtin)
 		}
+		for n, f := range x.table {
+			add(n, KindTable, tableInfo{f}, builtin)
+		}
 		x.mu.RUnlock()
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -104,6 +111,9 @@ func (r *Registry) Lookup(name string) []FunctionInfo {
 	if f, ok := r.Scalar(name); ok {
 		out = append(out, FunctionInfo{Name: name, Kind: KindScalar, Fn: f, Builtin: r.builtin(name, KindScalar)})
 	}
+	if f, ok := r.Table(name); ok {
+		out = append(out, FunctionInfo{Name: name, Kind: KindTable, Fn: tableInfo{f}, Builtin: r.builtin(name, KindTable)})
+	}
 	return out
 }
 
@@ -119,6 +129,8 @@ func (r *Registry) builtin(name string, kind FunctionKind) bool {
 			_, ok = x.agg[name]
 		case KindPartition:
 			_, ok = x.part[name]
+		case KindTable:
+			_, ok = x.table[name]
 		}
 		x.mu.RUnlock()
 		if ok {

@@ -17,12 +17,13 @@ type Registry struct {
 	scalar map[string]ScalarFunction
 	agg    map[string]AggregateFunction
 	part   map[string]PartitionFunc // MapPartitions functions (partition.go)
+	table  map[string]TableFunction // functions called in FROM (table.go)
 }
 
 // NewRegistry returns an empty registry with the given parent (nil for a root).
 func NewRegistry(parent *Registry) *Registry {
 	return &Registry{parent: parent, scalar: map[string]ScalarFunction{}, agg: map[string]AggregateFunction{},
-		part: map[string]PartitionFunc{}}
+		part: map[string]PartitionFunc{}, table: map[string]TableFunction{}}
 }
 
 // NewBuiltins returns a fresh root registry holding every built-in function.
@@ -47,6 +48,13 @@ func (r *Registry) RegisterAggregate(f AggregateFunction) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.agg[strings.ToLower(f.Name())] = f
+}
+
+// RegisterTable adds or replaces a table function (called in FROM) under f.Name().
+func (r *Registry) RegisterTable(f TableFunction) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.table[strings.ToLower(f.Name())] = f
 }
 
 // RegisterPartitionFunc adds fn under name (case-insensitive) for MapPartitions. It fails on
@@ -98,6 +106,39 @@ func (r *Registry) Scalar(name string) (ScalarFunction, bool) {
 	return nil, false
 }
 
+// Table looks a table function up by name, case-insensitively, in r and then its parents.
+func (r *Registry) Table(name string) (TableFunction, bool) {
+	name = strings.ToLower(name)
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		f, ok := x.table[name]
+		x.mu.RUnlock()
+		if ok {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// TableNames returns every visible table function name, sorted (the candidates of a
+// did-you-mean for an unknown table function).
+func (r *Registry) TableNames() []string {
+	seen := map[string]bool{}
+	for x := r; x != nil; x = x.parent {
+		x.mu.RLock()
+		for n := range x.table {
+			seen[n] = true
+		}
+		x.mu.RUnlock()
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Aggregate looks an aggregate function up by name, case-insensitively.
 func (r *Registry) Aggregate(name string) (AggregateFunction, bool) {
 	name = strings.ToLower(name)
@@ -112,7 +153,8 @@ func (r *Registry) Aggregate(name string) (AggregateFunction, bool) {
 	return nil, false
 }
 
-// Names returns every visible function name, sorted.
+// Names returns every visible function name (scalar, aggregate and table functions),
+// sorted.
 func (r *Registry) Names() []string {
 	seen := map[string]bool{}
 	for x := r; x != nil; x = x.parent {
@@ -121,6 +163,9 @@ func (r *Registry) Names() []string {
 			seen[n] = true
 		}
 		for n := range x.agg {
+			seen[n] = true
+		}
+		for n := range x.table {
 			seen[n] = true
 		}
 		x.mu.RUnlock()

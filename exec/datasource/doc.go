@@ -41,7 +41,9 @@
 // parquet_stats.go (Parquet statistics as bounds), parquet_pages.go (page pruning),
 // partition.go (Hive-style partition folders as columns), stats.go (table statistics for
 // the optimizer), csv.go, json.go, text.go (what CSV and JSON share: value parsing, column
-// builders, inference, line reading), memory.go. Fixtures from other Parquet writers live in
+// builders, inference, line reading), memory.go, function.go (a table function's
+// udf.FunctionTable as a Source: one split per part, read on a goroutine of its own).
+// Fixtures from other Parquet writers live in
 // testdata/external (see fetch.sh there).
 //
 // How to add a format:

@@ -67,6 +67,17 @@
 //     clause's items as the plain expressions.
 //   - array(, vector( and cardinality( (TiDB keywords) are written as quoted names, so they
 //     are ordinary function calls; CAST(x AS VECTOR(n)) is left alone.
+//   - Table functions in FROM (TiDB parses no FROM f(args)): a name followed by '(' where a
+//     table reference starts (after FROM, after JOIN in any join form, after a ',' of a FROM
+//     list at the list's parenthesis depth, first in a parenthesized table reference)
+//     becomes a derived table: range(1, 10) r → (SELECT __ember_table_function('range', 1,
+//     10)) r, with AS `range` (the function's name) when no alias follows, since TiDB needs
+//     one. An alias's column list, AS g(v), which TiDB lacks for derived tables, moves into
+//     the derived table as a second marker field __ember_table_columns('v'). collect records
+//     the call for [Query.TableFunction] (name, argument nodes at their original positions,
+//     columns, the name's offset). FROM counts only where a query may start (not in
+//     EXTRACT(YEAR FROM d) or SUBSTRING(s FROM 2)); names before or after '.' (db.t,
+//     parquet.`/path`), LATERAL, VALUES and subqueries are left alone.
 //   - Subscripts: expr[i] → element_at(expr, i) where expr is a name (not a keyword such as
 //     ARRAY, so ARRAY[1, 2] stays), a parenthesized expression or call ending right before
 //     the '[', or another subscript (a[1][2] nests). It runs after the other rewrites so its

@@ -15,11 +15,21 @@ type extensions struct {
 	nulls     map[*ast.ByItem]bool // true for NULLS FIRST
 	// groupingSets holds the expanded sets of GROUP BY clauses with grouping sets (grouping.go).
 	groupingSets map[*ast.GroupByClause][][]ast.ExprNode
+	// tableFuncs holds the table function calls in FROM, by the derived table each became.
+	tableFuncs map[*ast.SelectStmt]tableFuncMarker
 	// cascade, overwrite and showStats record DROP DATABASE ... CASCADE, INSERT OVERWRITE
 	// and SHOW STATS.
 	cascade, overwrite, showStats bool
 	script                        string
 	start                         int
+}
+
+// tableFuncMarker is a table function call as collect found it: the marker call (whose
+// position collect points back at the function's name) and the alias's column names.
+type tableFuncMarker struct {
+	name   string
+	marker *ast.FuncCallExpr
+	cols   []string
 }
 
 func (e extensions) isFullJoin(j *ast.Join) bool {
@@ -65,6 +75,9 @@ type collector struct {
 	rw                      *rewritten
 	full, nullsItems, bools int
 	grouping                groupingCollector
+	// tableFuncs counts the table function markers found; tableErr is the first malformed one.
+	tableFuncs int
+	tableErr   *Error
 }
 
 // collect reads the markers of node, parsed from rw.text, the rewrite of script[start:end]. It
@@ -80,8 +93,12 @@ func collect(node ast.StmtNode, rw *rewritten, script string, start, end int) (e
 	if c.grouping.err != nil {
 		return extensions{}, c.grouping.err
 	}
-	if c.full != rw.fullJoins || c.nullsItems != rw.nullsItems || c.bools != rw.boolCasts || c.grouping.markers != rw.groupings {
-		return extensions{}, errorAt(script, start, "internal error: the parser lost track of FULL JOIN, NULLS FIRST/LAST, CAST AS BOOLEAN or grouping sets (please report this statement)", "")
+	if c.tableErr != nil {
+		return extensions{}, c.tableErr
+	}
+	if c.full != rw.fullJoins || c.nullsItems != rw.nullsItems || c.bools != rw.boolCasts || c.grouping.markers != rw.groupings ||
+		c.tableFuncs != rw.tableFuncs {
+		return extensions{}, errorAt(script, start, "internal error: the parser lost track of FULL JOIN, NULLS FIRST/LAST, CAST AS BOOLEAN, grouping sets or table functions (please report this statement)", "")
 	}
 	return c.ext, nil
 }
@@ -110,6 +127,8 @@ func (c *collector) Enter(n ast.Node) (ast.Node, bool) {
 		}
 	case *ast.GroupByClause:
 		c.groupBy(x)
+	case *ast.SelectStmt:
+		c.tableFunction(x)
 	case *ast.FuncCastExpr:
 		if x.FunctionType == ast.CastFunction && x.Tp != nil && x.Tp.IsArray() {
 			x.Tp = booleanType()
@@ -120,6 +139,54 @@ func (c *collector) Enter(n ast.Node) (ast.Node, bool) {
 		c.fixText(n)
 	}
 	return n, false
+}
+
+// tableFunction records a derived table that the table function rewrite made: a SELECT
+// whose first field is the marker call, with the column marker as an optional second field.
+func (c *collector) tableFunction(sel *ast.SelectStmt) {
+	if sel.Fields == nil || len(sel.Fields.Fields) == 0 {
+		return
+	}
+	call, ok := sel.Fields.Fields[0].Expr.(*ast.FuncCallExpr)
+	if !ok || call.FnName.L != markerTableFunction {
+		return
+	}
+	c.tableFuncs++
+	fields := sel.Fields.Fields
+	name, ok := markerString(call, 0)
+	var cols []string
+	if ok && len(fields) == 2 {
+		colCall, isCall := fields[1].Expr.(*ast.FuncCallExpr)
+		ok = isCall && colCall.FnName.L == markerTableColumns && len(colCall.Args) > 0
+		for i := 0; ok && i < len(colCall.Args); i++ {
+			var col string
+			col, ok = markerString(colCall, i)
+			cols = append(cols, col)
+		}
+	}
+	if !ok || len(fields) > 2 || sel.From != nil || sel.Where != nil || sel.GroupBy != nil {
+		if c.tableErr == nil {
+			c.tableErr = errorAt(c.ext.script, c.ext.start, "internal error: the parser lost track of a table function in FROM (please report this statement)", "")
+		}
+		return
+	}
+	if c.ext.tableFuncs == nil {
+		c.ext.tableFuncs = make(map[*ast.SelectStmt]tableFuncMarker)
+	}
+	c.ext.tableFuncs[sel] = tableFuncMarker{name: name, marker: call, cols: cols}
+}
+
+// markerString returns argument i of a marker call, a string literal the rewrite wrote.
+func markerString(call *ast.FuncCallExpr, i int) (string, bool) {
+	if i >= len(call.Args) {
+		return "", false
+	}
+	v, ok := call.Args[i].(ast.ValueExpr)
+	if !ok {
+		return "", false
+	}
+	str, ok := v.GetValue().(string)
+	return str, ok
 }
 
 // Leave implements ast.Visitor.

@@ -12,6 +12,11 @@ const (
 	reservedPrefix   = "__ember_"
 	markerNullsFirst = "__ember_nulls_first"
 	markerNullsLast  = "__ember_nulls_last"
+	// markerTableFunction('name', args...) is the only field of the derived table a table
+	// function call in FROM becomes; markerTableColumns('c', ...) is its second field when
+	// the alias has a column list.
+	markerTableFunction = "__ember_table_function"
+	markerTableColumns  = "__ember_table_columns"
 )
 
 // edit replaces script[start:end] (absolute offsets; start == end inserts) with text.
@@ -37,6 +42,8 @@ type rewritten struct {
 	fullJoins, nullsItems, boolCasts int
 	// groupings counts the grouping-set marker calls (grouping.go).
 	groupings int
+	// tableFuncs counts the table function calls in FROM made derived tables.
+	tableFuncs int
 }
 
 // origStart maps offset p of the rewritten text to the script: a position inside inserted or
@@ -73,6 +80,11 @@ type rewriter struct {
 	sig   []token
 	edits []edit
 	out   rewritten
+	// frames and factor track FROM clauses for tableFunction: one frame per open
+	// parenthesis (frames[0] is the statement's level), and the index of the token that
+	// starts the next table reference (-1 when none).
+	frames []fromFrame
+	factor int
 }
 
 // selectOptions are the words TiDB accepts between SELECT and the field list; a
@@ -88,7 +100,7 @@ var selectOptions = map[string]bool{
 // statement's tokens that are not comments. Text inside strings, quoted identifiers and
 // comments is never changed: edits replace or insert at word tokens only.
 func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
-	r := &rewriter{src: script, sig: sig}
+	r := &rewriter{src: script, sig: sig, frames: []fromFrame{{query: true}}, factor: -1}
 	r.statementForms()
 	selectOpts := false
 	for i, t := range sig {
@@ -97,6 +109,10 @@ func rewrite(script string, sig []token, start, end int) (*rewritten, *Error) {
 				strings.EqualFold(name[:len(reservedPrefix)], reservedPrefix) {
 				return nil, errorAtToken(script, t, "identifiers starting with "+reservedPrefix+" are reserved by Ember")
 			}
+		}
+		if r.tableFunction(i) {
+			selectOpts = false
+			continue
 		}
 		w := r.word(i)
 		if w == "" || r.afterDot(i) {
@@ -299,6 +315,185 @@ func (r *rewriter) cast(i int) *Error {
 		}
 	}
 	return nil
+}
+
+// fromFrame is one parenthesis level of the FROM-clause tracking of tableFunction.
+type fromFrame struct {
+	// query is set where a query may start: the statement's level, a '(' before SELECT,
+	// WITH or '(' and a parenthesized table reference. FROM starts a FROM list only there
+	// (not in EXTRACT(YEAR FROM d) or SUBSTRING(s FROM 2)).
+	query bool
+	// inFrom is set inside a FROM list of this level, where a ',' starts a table reference.
+	inFrom bool
+}
+
+// fromEnd holds the words that end a FROM list at its own parenthesis depth.
+var fromEnd = map[string]bool{
+	"WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true, "WINDOW": true,
+	"UNION": true, "EXCEPT": true, "INTERSECT": true, "INTO": true, "FOR": true, "LOCK": true,
+	"SELECT": true, "SET": true, "VALUES": true, "UPDATE": true, "QUALIFY": true,
+}
+
+// notTableFunction holds words that may stand before '(' at the start of a table reference
+// without naming a table function: they are left for TiDB.
+var notTableFunction = map[string]bool{"LATERAL": true, "VALUES": true, "SELECT": true, "WITH": true, "TABLE": true}
+
+// notAlias holds the words that may follow a table reference and are not its alias.
+var notAlias = map[string]bool{
+	"ON": true, "USING": true, "JOIN": true, "INNER": true, "CROSS": true, "LEFT": true,
+	"RIGHT": true, "NATURAL": true, "STRAIGHT_JOIN": true, "FULL": true, "OUTER": true,
+	"USE": true, "IGNORE": true, "FORCE": true, "PARTITION": true, "TABLESAMPLE": true,
+	"OFFSET": true, "FETCH": true, "WITH": true, "AS": true,
+}
+
+// tableFunction is called for every token i in order. It tracks FROM clauses (frames) and
+// rewrites a table function call, a name followed by '(' where a table reference starts
+// (after FROM, after JOIN in any join form, after a ',' of a FROM list at the list's depth,
+// or first in a parenthesized table reference), into a derived table TiDB parses:
+//
+//	range(1, 10) r        → (SELECT __ember_table_function('range', 1, 10)) r
+//	range(3)              → (SELECT __ember_table_function('range', 3)) AS `range`
+//	generate_series(1, 3) AS g(v)
+//	    → (SELECT __ember_table_function('generate_series', 1, 3), __ember_table_columns('v')) AS g
+//
+// (TiDB requires an alias for a derived table and has no column list after one.) The
+// arguments keep their text and positions. It reports whether token i was rewritten.
+// Never rewritten: a name after or before '.' (db.t, parquet.`/path`), LATERAL, VALUES, a
+// subquery FROM (SELECT ...), and words elsewhere (INSERT INTO t (a), USING (a),
+// PARTITION (p)).
+func (r *rewriter) tableFunction(i int) bool {
+	start := r.factor == i
+	if start {
+		r.factor = -1
+	}
+	top := &r.frames[len(r.frames)-1]
+	switch {
+	case r.isPunct(i, '('):
+		next := r.word(i + 1)
+		sub := (next == "SELECT" || next == "WITH") && !r.afterDot(i+1)
+		r.frames = append(r.frames, fromFrame{query: sub || start || r.isPunct(i+1, '('), inFrom: start && !sub})
+		if start && !sub {
+			r.factor = i + 1 // FROM (range(3) r JOIN t ON ...)
+		}
+		return false
+	case r.isPunct(i, ')'):
+		if len(r.frames) > 1 {
+			r.frames = r.frames[:len(r.frames)-1]
+		}
+		return false
+	case r.isPunct(i, ','):
+		if top.inFrom {
+			r.factor = i + 1
+		}
+		return false
+	case r.afterDot(i):
+		return false
+	}
+	w := r.word(i)
+	switch {
+	case w == "FROM":
+		if top.query {
+			top.inFrom = true
+			r.factor = i + 1
+		}
+		return false
+	case w == "JOIN" || w == "STRAIGHT_JOIN" && !r.selectOption(i):
+		r.factor = i + 1
+		return false
+	case fromEnd[w]:
+		top.inFrom = false
+	}
+	if !start || !r.isPunct(i+1, '(') || notTableFunction[w] || r.sig[i].kind != tokWord && r.sig[i].kind != tokQuotedIdent {
+		return false
+	}
+	closing := r.closing(i + 1)
+	if closing < 0 {
+		return false // an unclosed call: TiDB reports it
+	}
+	name := unquoteIdent(r.src, r.sig[i])
+	cols, colStart, colEnd := r.aliasColumns(closing + 1)
+	r.replace(i, "(SELECT "+markerTableFunction)
+	head := sqlString(name)
+	if closing > i+2 {
+		head += ", "
+	}
+	r.insert(r.sig[i+1].end, head)
+	tail := ""
+	if len(cols) > 0 {
+		quoted := make([]string, len(cols))
+		for k, c := range cols {
+			quoted[k] = sqlString(c)
+		}
+		tail = ", " + markerTableColumns + "(" + strings.Join(quoted, ", ") + ")"
+		for k := colStart; k <= colEnd; k++ {
+			r.replace(k, "")
+		}
+	}
+	tail += ")"
+	if !r.hasAlias(closing + 1) {
+		tail += " AS `" + strings.ReplaceAll(name, "`", "``") + "`"
+	}
+	r.insert(r.sig[closing].end, tail)
+	r.out.tableFuncs++
+	return true
+}
+
+// selectOption reports whether STRAIGHT_JOIN at token i is the select option
+// (SELECT [DISTINCT ...] STRAIGHT_JOIN ...), not the join operator.
+func (r *rewriter) selectOption(i int) bool {
+	j := i - 1
+	for selectOptions[r.word(j)] {
+		j--
+	}
+	return r.isWord(j, "SELECT")
+}
+
+// hasAlias reports whether the table reference ending before token k has an alias: AS, or
+// a name that is not a word that can follow a table reference.
+func (r *rewriter) hasAlias(k int) bool {
+	if k >= len(r.sig) {
+		return false
+	}
+	switch r.sig[k].kind {
+	case tokQuotedIdent:
+		return true
+	case tokWord:
+		return r.isWord(k, "AS") || !notAlias[r.word(k)] && !fromEnd[r.word(k)]
+	}
+	return false
+}
+
+// aliasColumns reads the column list of an alias, [AS] alias (c1, c2, ...), when the table
+// reference ending before token k has one: the names, and the tokens from '(' to ')' (which
+// the caller removes, as TiDB has no such list). cols is nil when there is no list or it is
+// not a plain list of names (TiDB then reports the syntax error).
+func (r *rewriter) aliasColumns(k int) (cols []string, open, closing int) {
+	if r.isWord(k, "AS") {
+		k++
+	}
+	if !r.hasAlias(k) || r.isWord(k, "AS") || !r.isPunct(k+1, '(') {
+		return nil, 0, 0
+	}
+	open = k + 1
+	for j := open + 1; j < len(r.sig); j += 2 {
+		if t := r.sig[j]; t.kind != tokWord && t.kind != tokQuotedIdent {
+			return nil, 0, 0
+		}
+		cols = append(cols, unquoteIdent(r.src, r.sig[j]))
+		switch {
+		case r.isPunct(j+1, ')'):
+			return cols, open, j + 1
+		case !r.isPunct(j+1, ','):
+			return nil, 0, 0
+		}
+	}
+	return nil, 0, 0
+}
+
+// sqlString quotes s as a SQL string literal TiDB reads back as s.
+func sqlString(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // build applies the edits to script[start:end] and records the marks.

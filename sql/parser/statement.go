@@ -43,6 +43,31 @@ func (q *Query) NullsOrder(b *ast.ByItem) (nullsFirst, explicit bool) {
 	return q.ext.nullsOrder(b)
 }
 
+// TableFunctionCall is a table function called in a FROM clause: range(10) in
+// SELECT * FROM range(10) AS r(n). TiDB cannot parse the form, so the parser passes it on as
+// a derived table (with the user's alias, or the function's name when there is none),
+// which [Query.TableFunction] recognises.
+type TableFunctionCall struct {
+	// Name is the function's name as written (unquoted).
+	Name string
+	// Args are the arguments as written, with their positions in Query.SQL.
+	Args []ast.ExprNode
+	// Columns are the names of the alias's column list (AS r(n)); nil when there is none.
+	Columns []string
+	// Offset is the byte offset of the function's name in Query.SQL (see Query.Position).
+	Offset int
+}
+
+// TableFunction reports whether sel, the query of a derived table in FROM, stands for a
+// table function call, and returns the call.
+func (q *Query) TableFunction(sel *ast.SelectStmt) (TableFunctionCall, bool) {
+	m, ok := q.ext.tableFuncs[sel]
+	if !ok {
+		return TableFunctionCall{}, false
+	}
+	return TableFunctionCall{Name: m.name, Args: m.marker.Args[1:], Columns: m.cols, Offset: m.marker.OriginTextPosition()}, true
+}
+
 // WithNode returns a Query for a sub-statement of q (e.g. the statement under EXPLAIN) that
 // shares q's text and recorded extensions.
 func (q *Query) WithNode(n ast.StmtNode) *Query {

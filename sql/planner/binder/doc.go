@@ -87,8 +87,12 @@
 //
 // Subqueries in expressions (subquery.go) bind into planner.Subquery with OuterRef for names
 // found only in an enclosing query (state.outer); the optimizer decorrelates them. Window
-// calls (window.go), grouping sets (grouping.go), generators such as explode (generate.go)
-// and the calls whose arguments TiDB parses into special forms (funcs.go) each have a file.
+// calls (window.go), grouping sets (grouping.go), generators such as explode (generate.go),
+// table functions in FROM (table_function.go: the parser's recorded call, constant arguments
+// folded, udf.TableFunction.Bind, a scan of a planner.FunctionTable) and the calls whose
+// arguments TiDB parses into special forms (funcs.go) each have a file. A function that
+// implements udf.ConstArgBinder (ml_predict) sees its constant arguments and column names
+// before it is typed (funcs.go, bindConstArgs).
 //
 // TiDB's AST keeps few positions: position.go uses an expression node's recorded offset when
 // it really starts with the name, else the first occurrence of the name in the statement's

@@ -622,7 +622,20 @@ func (s *state) bindFuncCall(ctx *exprCtx, x *ast.FuncCallExpr) (planner.Expr, e
 }
 
 func (s *state) unknownFunction(at ast.Node, name string) error {
-	return errs.Planf("unknown function %q%s%s", name, s.at(at, strings.Split(name, ".")...), suggest(name, s.funcs().Names()))
+	if _, isTable := s.funcs().Table(name); isTable {
+		return errs.Planf("%s is a table function%s: call it in FROM, as SELECT * FROM %s(...)", name, s.at(at, name), name)
+	}
+	tables := map[string]bool{}
+	for _, n := range s.funcs().TableNames() {
+		tables[n] = true
+	}
+	var names []string
+	for _, n := range s.funcs().Names() {
+		if !tables[n] {
+			names = append(names, n)
+		}
+	}
+	return errs.Planf("unknown function %q%s%s", name, s.at(at, strings.Split(name, ".")...), suggest(name, names))
 }
 
 // bindArgs binds function arguments; a time unit (EXTRACT(YEAR FROM d)) becomes its name as a

@@ -352,6 +352,11 @@ func (s *state) bindTableSource(ts *ast.TableSource) (planner.Plan, error) {
 	case *ast.TableName:
 		return s.bindTableName(src, alias)
 	case *ast.SelectStmt, *ast.SetOprStmt:
+		if sel, ok := src.(*ast.SelectStmt); ok && s.q != nil {
+			if call, ok := s.q.TableFunction(sel); ok { // FROM range(10) (table_function.go)
+				return s.bindTableFunction(call, alias)
+			}
+		}
 		if alias == "" {
 			return nil, errs.Planf("every derived table must have an alias")
 		}
