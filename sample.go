@@ -2,12 +2,18 @@ package ember
 
 import "embed"
 
-// Sample holds the sample dataset of testdata/sample: a tiny TPC-H database and the iris
-// table. It is compiled into the binaries so that the shell can seed a new warehouse from
-// anywhere, not only from a checkout.
+// Sample holds the sample dataset of testdata/sample: a tiny TPC-H database, the iris
+// table and a model that tells iris species (iris_species, made by make_iris_model.py). It
+// is compiled into the binaries so that the shell can seed a new warehouse from anywhere,
+// not only from a checkout.
 //
-//go:embed testdata/sample/tpch/*.parquet testdata/sample/iris.parquet
+//go:embed testdata/sample/tpch/*.parquet testdata/sample/iris.parquet testdata/sample/iris_species.json
 var Sample embed.FS
+
+// SampleModels maps each sample model's name to its file in Sample.
+var SampleModels = map[string]string{
+	"iris_species": "testdata/sample/iris_species.json",
+}
 
 // SampleTables maps each sample table's name to its file in Sample.
 var SampleTables = map[string]string{

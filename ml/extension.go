@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -400,4 +402,40 @@ func describeArg(t arrow.DataType, a udf.ConstArg) string {
 		return "NULL"
 	}
 	return "a value of type " + udf.TypeName(t)
+}
+
+// SeedModels registers the model files of fsys (name → path, the kind told from each
+// file's content) as version 1 of their names in the registry of s, a session opened with
+// Extension: the shell seeds a new warehouse with the sample models this way. A name that
+// already has a version is left alone.
+func SeedModels(s *dataframe.Session, fsys fs.FS, files map[string]string) error {
+	reg := SessionRegistry(s)
+	if reg == nil {
+		return errs.Planf("SeedModels: the session was not opened with ml.Extension()")
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if vs, err := reg.Versions(name); err != nil || len(vs) > 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		data, err := fs.ReadFile(fsys, files[name])
+		if err != nil {
+			return errs.Wrap(errs.ErrExecution, err, "sample model %s", name)
+		}
+		kind := DetectKind(data)
+		if kind == "" {
+			return errs.Execf("sample model %s: %s is not a model of a known kind", name, files[name])
+		}
+		if _, err := reg.Create(name, kind, data, ModelInfo{Source: "sample: " + files[name]}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

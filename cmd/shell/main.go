@@ -77,6 +77,9 @@ func openSession(o *options) (engine, func() error, error) {
 		if err := sess.SeedTables(ember.Sample, ember.SampleTables); err != nil {
 			return nil, nil, fmt.Errorf("seeding the sample tables: %w", err)
 		}
+		if err := ml.SeedModels(sess, ember.Sample, ember.SampleModels); err != nil {
+			return nil, nil, fmt.Errorf("seeding the sample models: %w", err)
+		}
 	}
 	return sess, sess.Close, nil
 }
