@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Make the fixtures that package ml's tests compare against.
+"""Make the fixtures that package ml's tests compare against, and the models of the
+model-inference benchmark (bench/cmd/predictbench; the "benchmark models" section).
 
 Run from the repository root with Debian's interpreter (the one that has
 python3-xgboost, python3-sklearn and python3-numpy):
@@ -25,6 +26,7 @@ import sys
 import numpy as np
 import sklearn
 import xgboost as xgb
+from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -175,14 +177,21 @@ def xgb_unsupported():
 
 # ---------------------------------------------------------------- MLP (ember-mlp)
 
+def mlp_layer(W, b, activation):
+    """One ember-mlp layer: W is in × out (scikit-learn's coefs_[i]), b has out values."""
+    return {"weights": [[float(v) for v in row] for row in W],
+            "bias": [float(v) for v in b],
+            "activation": activation}
+
+
 def export_mlp(m, name, task, classes, feature_names=None):
-    layers = []
     n = len(m.coefs_)
-    for i, (W, b) in enumerate(zip(m.coefs_, m.intercepts_)):
-        act = m.out_activation_ if i == n - 1 else m.activation
-        layers.append({"weights": [[float(v) for v in row] for row in W],
-                       "bias": [float(v) for v in b],
-                       "activation": act})
+    layers = [mlp_layer(W, b, m.out_activation_ if i == n - 1 else m.activation)
+              for i, (W, b) in enumerate(zip(m.coefs_, m.intercepts_))]
+    write_ember_mlp(name, task, classes, layers, feature_names)
+
+
+def write_ember_mlp(name, task, classes, layers, feature_names=None):
     doc = {"format": "ember-mlp", "version": 1, "task": task}
     if classes is not None:
         doc["classes"] = classes
@@ -237,6 +246,53 @@ def mlp_regression():
     write_pred("mlp_regression", ["pred"], [m.predict(X)])
 
 
+# ---------------------------------------------------------------- benchmark models
+#
+# The models of bench/cmd/predictbench (the model-inference benchmark), not of package ml's
+# tests: an XGBoost classifier of 100 trees and a logistic regression, both trained on one
+# synthetic 10-feature dataset. Their check rows (bench_data.csv, 1000 rows drawn after
+# the training rows, no missing values) and each library's outputs on them
+# (bench_<model>_pred.csv) are compared with Ember's by bench/predict's tests.
+
+BENCH_FEATURES = 10
+
+
+def bench_dataset(rng, n):
+    """n rows of BENCH_FEATURES standard-normal float32 features and 0/1 labels from a
+    nonlinear rule (interactions, sin, a square) with noise, so that deep trees help."""
+    X = f32(rng.normal(size=(n, BENCH_FEATURES)))
+    logit = (1.2 * X[:, 0] - 0.8 * X[:, 1] + 0.6 * X[:, 2] * X[:, 3] + np.sin(2 * X[:, 4])
+             - 0.5 * X[:, 5] ** 2 + 0.4 * X[:, 6] - 0.3 * X[:, 7] * X[:, 8]
+             + 0.2 * X[:, 9] + 0.4 + rng.normal(0, 0.5, n))
+    return X, (logit > 0).astype(int)
+
+
+def bench_models():
+    rng = np.random.default_rng(41)
+    X, y = bench_dataset(rng, 20000)
+    Xc, _ = bench_dataset(rng, 1000)  # check rows, not seen in training
+    write_data("bench", Xc)
+
+    xm = xgb.XGBClassifier(n_estimators=100, max_depth=6, learning_rate=0.1,
+                           tree_method="hist", n_jobs=1, random_state=7)
+    xm.fit(X, y)
+    xm.get_booster().save_model(path("bench_xgb100.json"))
+    proba = xm.predict_proba(Xc)
+    margin = xm.predict(Xc, output_margin=True)
+    write_pred("bench_xgb100", ["margin", "p0", "p1", "pred"],
+               [margin, proba[:, 0], proba[:, 1], xm.predict(Xc)])
+
+    # A logistic regression is an ember-mlp network without a hidden layer: one layer of
+    # weights coef_.T (10 × 1) and bias intercept_, with a logistic output, P(class 1).
+    lm = LogisticRegression(max_iter=1000)
+    lm.fit(X, y)
+    write_ember_mlp("bench_logistic", "classification", [str(c) for c in lm.classes_],
+                    [mlp_layer(lm.coef_.T, lm.intercept_, "logistic")])
+    proba = lm.predict_proba(Xc)
+    pred = np.searchsorted(lm.classes_, lm.predict(Xc))
+    write_pred("bench_logistic", ["p0", "p1", "pred"], [proba[:, 0], proba[:, 1], pred])
+
+
 def main():
     import warnings
     from sklearn.exceptions import ConvergenceWarning
@@ -249,6 +305,7 @@ def main():
     mlp_binary()
     mlp_multi()
     mlp_regression()
+    bench_models()
     print("python %s, numpy %s, xgboost %s, scikit-learn %s" % (
         sys.version.split()[0], np.__version__, xgb.__version__, sklearn.__version__))
 
