@@ -135,7 +135,8 @@ func (vectorFunc) CastArgs(args []arrow.DataType) []arrow.DataType {
 }
 
 // Eval writes row i's k values at child[i*k:(i+1)*k] (zeros for a NULL row): one pass per
-// argument, copying a vector argument's row as a block. O(n·k).
+// argument, copying a vector argument's row as a block, and a pass over the validity only
+// for arguments with NULLs. O(n·k).
 func (f vectorFunc) Eval(_ context.Context, mem memory.Allocator, args []arrow.Array, n int) (arrow.Array, error) {
 	types := make([]arrow.DataType, len(args))
 	for i, a := range args {
@@ -149,25 +150,40 @@ func (f vectorFunc) Eval(_ context.Context, mem memory.Allocator, args []arrow.A
 	if int64(n)*int64(k) > math.MaxInt32 {
 		return nil, errs.ResourceExhaustedf("vector: %d rows of %d dimensions exceed 2^31 elements in one batch", n, k)
 	}
-	vals := make([]float32, n*k)
-	valid := make([]bool, n)
-	for i := range valid {
-		valid[i] = true
+	// The values go straight into the child's Arrow buffer; valid stays nil until a row is
+	// NULL, and NULL-free columns are copied without per-row checks.
+	vb := newBuffer(mem, n*k*arrow.Float32SizeBytes)
+	defer vb.Release()
+	vals := arrow.Float32Traits.CastFromBytes(vb.Bytes())[:n*k]
+	var valid []bool
+	invalid := func(i int) {
+		if valid == nil {
+			valid = make([]bool, n)
+			for r := range valid {
+				valid[r] = true
+			}
+		}
+		valid[i] = false
 	}
 	pos := 0
 	for j, a := range args {
 		switch x := a.(type) {
 		case *array.Null:
-			clear(valid)
+			for i := 0; i < n; i++ {
+				invalid(i)
+			}
 			pos++
 		case *array.Float32:
 			src := fixedValues[float32](x)
 			for i := 0; i < n; i++ {
-				if !x.IsValid(i) {
-					valid[i] = false
-					continue
-				}
 				vals[i*k+pos] = src[i]
+			}
+			if x.NullN() > 0 {
+				for i := 0; i < n; i++ {
+					if x.IsNull(i) {
+						invalid(i)
+					}
+				}
 			}
 			pos++
 		case *array.FixedSizeList:
@@ -175,17 +191,21 @@ func (f vectorFunc) Eval(_ context.Context, mem memory.Allocator, args []arrow.A
 			if err != nil {
 				return nil, err
 			}
-			child, base := x.ListValues(), x.Data().Offset()*d
 			for i := 0; i < n; i++ {
-				if !x.IsValid(i) {
-					valid[i] = false
-					continue
-				}
 				copy(vals[i*k+pos:i*k+pos+d], src[i*d:(i+1)*d])
-				if child.NullN() > 0 {
-					for e := 0; e < d; e++ {
-						if child.IsNull(base + i*d + e) {
-							valid[i] = false
+			}
+			child, base := x.ListValues(), x.Data().Offset()*d
+			if x.NullN() > 0 || child.NullN() > 0 {
+				for i := 0; i < n; i++ {
+					if x.IsNull(i) {
+						invalid(i)
+						continue
+					}
+					if child.NullN() > 0 {
+						for e := 0; e < d; e++ {
+							if child.IsNull(base + i*d + e) {
+								invalid(i)
+							}
 						}
 					}
 				}
@@ -200,12 +220,12 @@ func (f vectorFunc) Eval(_ context.Context, mem memory.Allocator, args []arrow.A
 			clear(vals[i*k : (i+1)*k])
 		}
 	}
-	child := fixedArray(mem, arrow.PrimitiveTypes.Float32, vals, func(int) bool { return true })
-	defer child.Release()
-	vb, nulls := validityFromBools(mem, valid)
-	data := array.NewData(rt, n, []*memory.Buffer{vb}, []arrow.ArrayData{child.Data()}, nulls, 0)
-	if vb != nil {
-		vb.Release()
+	childData := array.NewData(arrow.PrimitiveTypes.Float32, n*k, []*memory.Buffer{nil, vb}, nil, 0, 0)
+	defer childData.Release()
+	nb, nulls := validityFromBools(mem, valid)
+	data := array.NewData(rt, n, []*memory.Buffer{nb}, []arrow.ArrayData{childData}, nulls, 0)
+	if nb != nil {
+		nb.Release()
 	}
 	out := array.MakeFromData(data)
 	data.Release()
