@@ -12,6 +12,12 @@
 //     testdata/ml/make_fixtures.py); a network without hidden layers is a logistic or
 //     linear regression.
 //
+// Why Ember reads XGBoost's JSON itself: the pure-Go reader of XGBoost models,
+// github.com/dmitryikh/leaves, reads only XGBoost's older binary format and is no longer
+// maintained; the JSON format (XGBoost's default since 1.0) is plain JSON that
+// encoding/json decodes, and predicting needs only the tree walk and the objective's
+// transform, both checked bit for bit against XGBoost on the fixtures.
+//
 // Load(kind, data) builds a model from a file's bytes, LoadFile(path) from a file whose kind
 // DetectKind tells; RegisterKind adds a kind to the process-wide table, and NewKinds gives a
 // table of one's own (for tests and sessions). Nothing is registered from init(): the
