@@ -80,55 +80,53 @@ func (r *Registry) RegisterPartitionFunc(name string, fn PartitionFunc) error {
 // PartitionFunc looks a MapPartitions function up by name, case-insensitively, in r and
 // then its parents.
 func (r *Registry) PartitionFunc(name string) (PartitionFunc, bool) {
+	return lookup(r, name, func(x *Registry) map[string]PartitionFunc { return x.part })
+}
+
+// lookup finds name (lower-cased) in the map of one function kind, in r and then its
+// parents; each registry's map is read under its own lock.
+func lookup[F any](r *Registry, name string, kind func(*Registry) map[string]F) (F, bool) {
 	name = strings.ToLower(name)
 	for x := r; x != nil; x = x.parent {
 		x.mu.RLock()
-		f, ok := x.part[name]
+		f, ok := kind(x)[name]
 		x.mu.RUnlock()
 		if ok {
 			return f, true
 		}
 	}
-	return nil, false
+	var zero F
+	return zero, false
 }
 
 // Scalar looks a scalar function up by name, case-insensitively.
 func (r *Registry) Scalar(name string) (ScalarFunction, bool) {
-	name = strings.ToLower(name)
-	for x := r; x != nil; x = x.parent {
-		x.mu.RLock()
-		f, ok := x.scalar[name]
-		x.mu.RUnlock()
-		if ok {
-			return f, true
-		}
-	}
-	return nil, false
+	return lookup(r, name, func(x *Registry) map[string]ScalarFunction { return x.scalar })
 }
 
 // Table looks a table function up by name, case-insensitively, in r and then its parents.
 func (r *Registry) Table(name string) (TableFunction, bool) {
-	name = strings.ToLower(name)
-	for x := r; x != nil; x = x.parent {
-		x.mu.RLock()
-		f, ok := x.table[name]
-		x.mu.RUnlock()
-		if ok {
-			return f, true
-		}
-	}
-	return nil, false
+	return lookup(r, name, func(x *Registry) map[string]TableFunction { return x.table })
 }
 
 // TableNames returns every visible table function name, sorted (the candidates of a
 // did-you-mean for an unknown table function).
 func (r *Registry) TableNames() []string {
+	return r.visibleNames(func(x *Registry, add func(string)) {
+		for n := range x.table {
+			add(n)
+		}
+	})
+}
+
+// visibleNames returns the sorted union of the names list gives for r and each of its
+// parents (list runs under that registry's read lock).
+func (r *Registry) visibleNames(list func(x *Registry, add func(string))) []string {
 	seen := map[string]bool{}
+	add := func(n string) { seen[n] = true }
 	for x := r; x != nil; x = x.parent {
 		x.mu.RLock()
-		for n := range x.table {
-			seen[n] = true
-		}
+		list(x, add)
 		x.mu.RUnlock()
 	}
 	out := make([]string, 0, len(seen))
@@ -141,41 +139,23 @@ func (r *Registry) TableNames() []string {
 
 // Aggregate looks an aggregate function up by name, case-insensitively.
 func (r *Registry) Aggregate(name string) (AggregateFunction, bool) {
-	name = strings.ToLower(name)
-	for x := r; x != nil; x = x.parent {
-		x.mu.RLock()
-		f, ok := x.agg[name]
-		x.mu.RUnlock()
-		if ok {
-			return f, true
-		}
-	}
-	return nil, false
+	return lookup(r, name, func(x *Registry) map[string]AggregateFunction { return x.agg })
 }
 
 // Names returns every visible function name (scalar, aggregate and table functions),
 // sorted.
 func (r *Registry) Names() []string {
-	seen := map[string]bool{}
-	for x := r; x != nil; x = x.parent {
-		x.mu.RLock()
+	return r.visibleNames(func(x *Registry, add func(string)) {
 		for n := range x.scalar {
-			seen[n] = true
+			add(n)
 		}
 		for n := range x.agg {
-			seen[n] = true
+			add(n)
 		}
 		for n := range x.table {
-			seen[n] = true
+			add(n)
 		}
-		x.mu.RUnlock()
-	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	})
 }
 
 // Nearest returns the visible function name closest to name by edit distance, or "" when
