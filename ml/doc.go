@@ -55,6 +55,22 @@
 // Tests compare every kind with the real library's own predictions, committed under
 // testdata/ml/ together with the script that made them (make_fixtures.py).
 //
+// Training (issue 8) is not built yet. The plan, so that trainers share one shape:
+//
+//   - one distributed primitive, a tree-shaped aggregation over a cached DataFrame's
+//     partitions (Spark's treeAggregate): a per-partition fold over Arrow batches into a
+//     state (gradient and loss, Gram matrix, cluster sums), states merged pairwise, driven
+//     by the scheduler so task retries count once (as accumulators do);
+//   - trainers as model kinds: a kind file gains its Fit (logistic_reg with gonum's
+//     optimize.LBFGS and OWL-QN for L1, linear_reg from the distributed Gram matrix solved
+//     with gonum's mat, kmeans with k-means|| then Lloyd), and its trained model implements
+//     udf.Model and saves to its own JSON, so the registry stores it like an import;
+//   - CREATE MODEL ... OPTIONS (model_type, input_label_cols, ...) AS SELECT becomes
+//     createModel's second branch (extension.go): the SELECT is cached, checked (label
+//     present, numeric finite features, two classes), trained, evaluated, and registered
+//     with its metrics by one Registry.Create, so a failed or cancelled job stores nothing;
+//   - jobs (ASYNC, SHOW JOBS, CANCEL JOB) are per-process, each a goroutine with a context.
+//
 // How to add a model kind:
 //  1. write ml/<kind>.go: the model type implementing udf.Model (immutable, safe for
 //     concurrent use, clear errors for bad files, never a panic) and its
