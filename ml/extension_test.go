@@ -2,7 +2,6 @@ package ml
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"math"
@@ -85,36 +84,6 @@ func execErr(t *testing.T, s *dataframe.Session, sql string) error {
 	return err
 }
 
-// readPredCSV reads one column of a fixture's predictions.
-func readPredCSV(t *testing.T, path, col string) []float64 {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	j := -1
-	for i, h := range recs[0] {
-		if h == col {
-			j = i
-		}
-	}
-	if j < 0 {
-		t.Fatalf("%s has no column %s", path, col)
-	}
-	out := make([]float64, len(recs)-1)
-	for i, r := range recs[1:] {
-		if out[i], err = strconv.ParseFloat(r[j], 64); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
 // TestPredictSQLMatchesLibraries imports the fixture models with CREATE MODEL and checks
 // ml_predict and ml_predict_proba over the fixture rows (read as a CSV table, missing
 // values as NULLs) against the libraries' own predictions, row by row, within 1e-6.
@@ -154,10 +123,11 @@ func TestPredictSQLMatchesLibraries(t *testing.T) {
 					sel += fmt.Sprintf(", ml_predict_proba('%s', %s)[%d]", c.fixture, list, c.elem)
 				}
 				got := rows(t, s, fmt.Sprintf("SELECT %s FROM %s_d", sel, c.fixture))
-				pred := readPredCSV(t, filepath.Join(dir, c.fixture+"_pred.csv"), c.predCol)
+				preds := readPred(t, c.fixture)
+				pred := column(t, preds, c.predCol)
 				var proba []float64
 				if c.proba != "" {
-					proba = readPredCSV(t, filepath.Join(dir, c.fixture+"_pred.csv"), c.proba)
+					proba = column(t, preds, c.proba)
 				}
 				if len(got) != len(pred) {
 					t.Fatalf("%s: %d rows, want %d", c.fixture, len(got), len(pred))

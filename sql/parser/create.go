@@ -441,7 +441,12 @@ func (c *cursor) columnDefs() ([]ColumnDef, error) {
 
 // options reads "(key value, key = value, ...)" into opts. A key is a quoted string or
 // ident('.' ident)*; a value is a quoted string, a number or TRUE/FALSE.
-func (c *cursor) options(opts map[string]string) error {
+func (c *cursor) options(opts map[string]string) error { return c.optionsWithLists(opts, nil) }
+
+// optionsWithLists is options where, when lists is not nil, a value may also be a
+// bracketed list [v, ...], stored in lists (CREATE MODEL's input_label_cols = ['y']). A key
+// is in at most one of the maps.
+func (c *cursor) optionsWithLists(opts map[string]string, lists map[string][]string) error {
 	if err := c.expectPunct('('); err != nil {
 		return err
 	}
@@ -461,17 +466,44 @@ func (c *cursor) options(opts map[string]string) error {
 			return err
 		}
 		key = strings.ToLower(key)
-		if _, dup := opts[key]; dup {
+		_, dup := opts[key]
+		_, dupList := lists[key]
+		if dup || dupList {
 			return errorAtToken(c.src, c.toks[keyTok], fmt.Sprintf("option %q given twice", key))
 		}
 		c.acceptPunct('=')
-		if opts[key], err = c.optionValue(key); err != nil {
+		if lists != nil && c.acceptPunct('[') {
+			if lists[key], err = c.optionList(key); err != nil {
+				return err
+			}
+		} else if opts[key], err = c.optionValue(key); err != nil {
 			return err
 		}
 		if c.acceptPunct(',') {
 			continue
 		}
 		return c.expectPunct(')')
+	}
+}
+
+// optionList reads the values of a list option after its '[' up to and with its ']'.
+func (c *cursor) optionList(key string) ([]string, error) {
+	list := []string{}
+	if c.acceptPunct(']') {
+		return list, nil
+	}
+	for {
+		v, err := c.optionValue(key)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+		if c.acceptPunct(']') {
+			return list, nil
+		}
+		if err := c.expectPunct(','); err != nil {
+			return nil, err
+		}
 	}
 }
 

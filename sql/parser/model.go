@@ -185,7 +185,7 @@ func (c *cursor) model(m *CreateModel) error {
 		}
 	}
 	if c.acceptWord("OPTIONS") {
-		if err := c.modelOptions(m); err != nil {
+		if err := c.optionsWithLists(m.Options, m.ListOptions); err != nil {
 			return err
 		}
 	}
@@ -215,59 +215,4 @@ func (c *cursor) model(m *CreateModel) error {
 		return c.fail("CREATE MODEL needs FROM 'path' (import) or AS SELECT ... (training)")
 	}
 	return nil
-}
-
-// modelOptions reads "(key [=] value, ...)" where a value may also be a list [v, ...].
-func (c *cursor) modelOptions(m *CreateModel) error {
-	if err := c.expectPunct('('); err != nil {
-		return err
-	}
-	if c.acceptPunct(')') {
-		return nil
-	}
-	for {
-		keyTok := c.i
-		var key string
-		var err error
-		if !c.atEnd() && c.toks[c.i].kind == tokString {
-			key, err = c.stringLit("an option name")
-		} else {
-			key, _, err = c.name("an option name")
-		}
-		if err != nil {
-			return err
-		}
-		key = strings.ToLower(key)
-		_, dup := m.Options[key]
-		_, dupList := m.ListOptions[key]
-		if dup || dupList {
-			return errorAtToken(c.src, c.toks[keyTok], fmt.Sprintf("option %q given twice", key))
-		}
-		c.acceptPunct('=')
-		if c.acceptPunct('[') {
-			list := []string{}
-			if !c.acceptPunct(']') {
-				for {
-					v, err := c.optionValue(key)
-					if err != nil {
-						return err
-					}
-					list = append(list, v)
-					if c.acceptPunct(']') {
-						break
-					}
-					if err := c.expectPunct(','); err != nil {
-						return err
-					}
-				}
-			}
-			m.ListOptions[key] = list
-		} else if m.Options[key], err = c.optionValue(key); err != nil {
-			return err
-		}
-		if c.acceptPunct(',') {
-			continue
-		}
-		return c.expectPunct(')')
-	}
 }
