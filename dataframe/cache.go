@@ -188,9 +188,14 @@ type cacheDep struct {
 	builds  int
 }
 
-// fresh reports whether the relation is as it was at the build.
+// fresh reports whether the relation is as it was at the build. A cache that was
+// unpersisted since does not make its readers stale (as in Spark, a cache derived from
+// another outlives it): the tables it read are among the reader's deps (inheritDeps).
 func (d cacheDep) fresh() bool {
 	if d.cache != nil {
+		if !d.cache.active.Load() {
+			return true
+		}
 		d.cache.mu.Lock()
 		defer d.cache.mu.Unlock()
 		return d.cache.builds == d.builds && d.cache.healthyLocked()
@@ -258,6 +263,7 @@ func (e *cacheEntry) buildLocked(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	deps = inheritDeps(deps)
 	n := max(e.s.cfg.partitions, 1)
 	splits := make([]cacheSplit, n)
 	for i, b := range res.Batches {
@@ -323,6 +329,26 @@ func cacheDeps(p planner.Plan) []cacheDep {
 		return true
 	})
 	return deps
+}
+
+// inheritDeps adds to deps the managed tables that the caches among them read (their own
+// deps, which hold those of the caches they read in turn), so that a cache stays
+// checkable against its sources after a cache it read is unpersisted.
+func inheritDeps(deps []cacheDep) []cacheDep {
+	out := deps
+	for _, d := range deps {
+		if d.cache == nil {
+			continue
+		}
+		d.cache.mu.Lock()
+		for _, p := range d.cache.deps {
+			if p.store != nil {
+				out = append(out, p)
+			}
+		}
+		d.cache.mu.Unlock()
+	}
+	return out
 }
 
 // writeIPC writes batches to an Arrow IPC file at path.

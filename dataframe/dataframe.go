@@ -266,3 +266,8 @@ func unknownColumn(s planner.Schema, name string) error {
 	}
 	return errs.Planf("%s (columns: %s)", msg, strings.Join(names, ", "))
 }
+
+// WithError returns a DataFrame derived from d that carries err: its actions report err
+// (or d's own error, when d has one). Transformations built outside this package (package
+// ml's Transform) use it to report a failure lazily, as the built-in ones do.
+func (d *DataFrame) WithError(err error) *DataFrame { return d.derive("", err) }

@@ -204,3 +204,15 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// DropPartitionFunc removes the MapPartitions function registered in r itself under name
+// (not a parent's), reporting whether there was one. Short-lived functions (a
+// DataFrame.TreeAggregate's fold) are dropped when their action ends.
+func (r *Registry) DropPartitionFunc(name string) bool {
+	key := strings.ToLower(name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.part[key]
+	delete(r.part, key)
+	return ok
+}
