@@ -123,9 +123,10 @@ func Load(kind string, data []byte) (udf.Model, error) {
 func KindNames() []string { return defaultKinds.Names() }
 
 // DetectKind tells a built-in kind's file by its content: "xgboost" for XGBoost's JSON
-// model (a top-level "learner" object), "mlp" for the ember-mlp format (format
-// "ember-mlp"); "" when the data is neither (or not JSON). It reads the top-level keys only
-// and never fails.
+// model (a top-level "learner" object), and kind K for Ember's own formats, whose
+// top-level "format" is "ember-K" ("ember-mlp", "ember-logistic_reg", ...) for a built-in
+// kind K; "" when the data is none of these (or not JSON). It reads the top-level keys
+// only and never fails.
 func DetectKind(data []byte) string {
 	var probe struct {
 		Format  *string          `json:"format"`
@@ -137,8 +138,13 @@ func DetectKind(data []byte) string {
 	switch {
 	case probe.Learner != nil:
 		return "xgboost"
-	case probe.Format != nil && *probe.Format == "ember-mlp":
-		return "mlp"
+	case probe.Format != nil && strings.HasPrefix(*probe.Format, "ember-"):
+		kind := strings.TrimPrefix(*probe.Format, "ember-")
+		for _, b := range builtinKinds {
+			if b.name == kind {
+				return kind
+			}
+		}
 	}
 	return ""
 }
