@@ -62,7 +62,8 @@ func (s *Session) execExtension(ctx context.Context, st parser.Statement) (*Resu
 // needsExtension is the error for a statement no extension ran.
 func needsExtension(st parser.Statement) error {
 	switch st.(type) {
-	case *parser.CreateModel, *parser.ShowModels, *parser.DescribeModel, *parser.DropModel:
+	case *parser.CreateModel, *parser.ShowModels, *parser.DescribeModel, *parser.DropModel,
+		*parser.EvaluateModel, *parser.ShowJobs, *parser.ShowJob, *parser.CancelJob:
 		return errs.NotImplementedf("model statements need the model registry: open the session with dataframe.WithExtensions(ml.Extension()) (package github.com/embersql/ember/ml)")
 	}
 	return errs.NotImplementedf("statement %T", st)
@@ -81,3 +82,43 @@ func (s *Session) SetExtensionState(key, v any) { s.extState.Store(key, v) }
 // Allocator returns the Arrow allocator of the session's queries; extensions build their
 // results from it (the caller releases them with Result.Release).
 func (s *Session) Allocator() memory.Allocator { return s.cfg.mem }
+
+// TrainRequest asks for a model to be trained in the background (Session.Train): the
+// model name, the data, and the OPTIONS of CREATE MODEL ... AS SELECT (model_type,
+// input_label_cols, l2_reg, ...) as Go values: strings, numbers, booleans, or []string
+// for list options.
+type TrainRequest struct {
+	Model   string
+	Data    *DataFrame
+	Options map[string]any
+	// OrReplace replaces the model's versions when the training succeeds; otherwise the
+	// trained model is the model's next version.
+	OrReplace bool
+}
+
+// TrainingJob is a training running in the background (package ml's *Job).
+type TrainingJob interface {
+	// ID is the job's id, as SHOW JOB and CANCEL JOB take it.
+	ID() string
+	// Wait blocks until the job ends or ctx is done, and returns the job's error.
+	Wait(ctx context.Context) error
+	// Cancel stops the job; a cancelled job stores nothing.
+	Cancel()
+}
+
+// Trainer is an Extension that trains models (ml's).
+type Trainer interface {
+	Train(ctx context.Context, s *Session, req TrainRequest) (TrainingJob, error)
+}
+
+// Train starts training a model in the background and returns the job at once (the
+// request is checked first: unknown options, a missing label column and the like fail
+// here). It needs an extension that trains (WithExtensions(ml.Extension())).
+func (s *Session) Train(ctx context.Context, req TrainRequest) (TrainingJob, error) {
+	for _, e := range s.exts {
+		if t, ok := e.(Trainer); ok {
+			return t.Train(ctx, s, req)
+		}
+	}
+	return nil, errs.Planf("Train needs a session opened with the ml extension (dataframe.WithExtensions(ml.Extension()))")
+}

@@ -48,6 +48,8 @@ type DataSpec struct {
 	// Classify makes the label a class (a classifier's training data); otherwise it must
 	// be numeric.
 	Classify bool
+	// OneClass accepts a label with a single class (evaluation data may have one).
+	OneClass bool
 	// MaxClasses bounds the number of distinct labels of a classifier (0: 1000).
 	MaxClasses int
 }
@@ -153,7 +155,7 @@ func NewDataset(ctx context.Context, df *dataframe.DataFrame, spec DataSpec) (*D
 		if maxClasses <= 0 {
 			maxClasses = 1000
 		}
-		indexed, err := ds.indexClasses(ctx, raw, maxClasses)
+		indexed, err := ds.indexClasses(ctx, raw, maxClasses, spec.OneClass)
 		if err != nil {
 			return nil, err
 		}
@@ -243,7 +245,7 @@ func (ds *Dataset) check(ctx context.Context, raw *dataframe.DataFrame, numFeatu
 // indexClasses finds the distinct labels of the cached raw data, orders them, and caches
 // the data again with the label replaced by its class index (the raw cache is then
 // dropped by the caller).
-func (ds *Dataset) indexClasses(ctx context.Context, raw *dataframe.DataFrame, maxClasses int) (*dataframe.DataFrame, error) {
+func (ds *Dataset) indexClasses(ctx context.Context, raw *dataframe.DataFrame, maxClasses int, oneClass bool) (*dataframe.DataFrame, error) {
 	distinct, err := raw.Select(labelColumn).Distinct().Limit(int64(maxClasses) + 1).Collect(ctx)
 	if err != nil {
 		return nil, err
@@ -296,7 +298,7 @@ func (ds *Dataset) indexClasses(ctx context.Context, raw *dataframe.DataFrame, m
 			cases = append(cases, fmt.Sprintf("WHEN %s THEN %d", lit, i))
 		}
 	}
-	if n < 2 {
+	if n < 2 && !oneClass {
 		return nil, errs.Planf("label column %q has a single class (%s): a classifier needs at least two", ds.Label, strings.Join(ds.Classes, ""))
 	}
 	exprs := make([]string, 0, len(ds.Features)+1)

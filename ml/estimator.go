@@ -219,6 +219,16 @@ func (o *Options) List(key string) []string {
 	return nil
 }
 
+// Known returns the option names asked for so far (the trainer's options), sorted.
+func (o *Options) Known() []string {
+	out := make([]string, 0, len(o.used))
+	for k := range o.used {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Unused returns the options no reader asked for, sorted.
 func (o *Options) Unused() []string {
 	var out []string
@@ -255,9 +265,9 @@ func modelTransform(df *dataframe.DataFrame, m udf.Model, features []string, out
 		args[i] = sqlIdent(f)
 	}
 	list := strings.Join(args, ", ")
-	exprs := []string{"*", fmt.Sprintf("%s(%s) AS %s", name, list, sqlIdent(out))}
+	df = df.WithColumn(out, dataframe.Expr(fmt.Sprintf("%s(%s)", name, list)))
 	if probaOut != "" && m.Task() == udf.Classification {
-		exprs = append(exprs, fmt.Sprintf("%s_proba(%s) AS %s", name, list, sqlIdent(probaOut)))
+		df = df.WithColumn(probaOut, dataframe.Expr(fmt.Sprintf("%s_proba(%s)", name, list)))
 	}
-	return df.SelectExpr(exprs...)
+	return df
 }

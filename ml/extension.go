@@ -82,7 +82,13 @@ func (extension) Exec(ctx context.Context, s *dataframe.Session, st parser.State
 	var err error
 	switch x := st.(type) {
 	case *parser.CreateModel:
-		res, err = createModel(reg, x)
+		if x.AsSelect != nil {
+			res, err = trainStatement(ctx, s, reg, x)
+		} else {
+			res, err = createModel(reg, x)
+		}
+	case *parser.EvaluateModel:
+		res, err = evaluateStatement(ctx, s, reg, x)
 	case *parser.ShowModels:
 		res, err = showModels(s, reg, x)
 	case *parser.DescribeModel:
@@ -90,7 +96,7 @@ func (extension) Exec(ctx context.Context, s *dataframe.Session, st parser.State
 	case *parser.DropModel:
 		res, err = dropModel(reg, x)
 	default:
-		return nil, false, nil
+		return jobStatement(s, st)
 	}
 	return res, true, err
 }
@@ -99,9 +105,6 @@ func (extension) Exec(ctx context.Context, s *dataframe.Session, st parser.State
 var createOptions = []string{"description", "format"}
 
 func createModel(reg *Registry, x *parser.CreateModel) (*dataframe.Result, error) {
-	if x.AsSelect != nil {
-		return nil, errs.NotImplementedf("CREATE MODEL %s ... AS SELECT: training models is not supported yet; import a trained model with CREATE MODEL %s FROM 'file'", x.Name, x.Name)
-	}
 	if x.OrReplace && x.IfNotExists {
 		return nil, errs.Planf("CREATE MODEL: OR REPLACE and IF NOT EXISTS cannot both be given")
 	}
@@ -300,6 +303,9 @@ func describeModelStmt(s *dataframe.Session, reg *Registry, x *parser.DescribeMo
 	call := fmt.Sprintf("ml_predict('%s', ...)", info.Name)
 	if info.Version != latest {
 		call = fmt.Sprintf("ml_predict('%s', ...)", info.Ref())
+	}
+	if info.Label != "" {
+		rows = append(rows, [2]string{"label", info.Label})
 	}
 	rows = append(rows,
 		[2]string{"features", features},

@@ -277,7 +277,7 @@ func TestModelErrors(t *testing.T) {
 		{"CREATE MODEL m FROM '../testdata/ml/xgb_dart.json'", "dart", errs.ErrNotImplemented},
 		{"CREATE MODEL m FROM 'no/such/file.json'", `cannot read "no/such/file.json": no such file or directory`, errs.ErrPlan},
 		{"CREATE MODEL m FROM '../testdata/ml/xgb_binary.json' OPTIONS (fromat 'xgboost')", `unknown option "fromat" (did you mean "format"?)`, errs.ErrPlan},
-		{"CREATE MODEL m OPTIONS (model_type 'linear_reg') AS SELECT a FROM t", "training models is not supported yet", errs.ErrNotImplemented},
+		{"CREATE MODEL m OPTIONS (model_type 'linear_reg') AS SELECT a FROM t", `label column "label" does not exist`, errs.ErrPlan},
 		{"SELECT ml_predict('chrun', 1, 2, 3, 4, 5, 6)", `unknown model "chrun" (did you mean "churn"?)`, errs.ErrPlan},
 		{"SELECT ml_predict('churn', 1, 2, 3)", "ml_predict: model churn takes 6 features", errs.ErrPlan},
 		{"SELECT ml_predict('churn', vector(1, 2))", "ml_predict: model churn takes 6 features, got a VECTOR(2)", errs.ErrPlan},

@@ -59,6 +59,11 @@ type ModelInfo struct {
 	// NumFeatures and FeatureNames are the model's input (FeatureNames may be empty).
 	NumFeatures  int      `json:"num_features"`
 	FeatureNames []string `json:"feature_names,omitempty"`
+	// TrainingQuery is the query a model trained in Ember learned from (EVALUATE MODEL
+	// without ON evaluates on it); "" for an imported model.
+	TrainingQuery string `json:"training_query,omitempty"`
+	// Label is the label column a trained model learned (EVALUATE MODEL reads it).
+	Label string `json:"label,omitempty"`
 	// Output is the SQL type of ml_predict's result (DOUBLE, BIGINT or VARCHAR).
 	Output string `json:"output"`
 	// Metrics are the model's evaluation metrics (training records them; imported models

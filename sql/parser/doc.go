@@ -102,8 +102,9 @@
 //   - model.go: CREATE [OR REPLACE] MODEL [IF NOT EXISTS] name FROM 'path' [OPTIONS (...)]
 //     and ... [OPTIONS (...)] AS select [ASYNC] → *CreateModel (OPTIONS values may be lists,
 //     ['y']), SHOW MODELS [LIKE 'p'] → *ShowModels, DESCRIBE|DESC MODEL name[@v] →
-//     *DescribeModel, DROP MODEL [IF EXISTS] name[@v] → *DropModel. package ml runs them
-//     (dataframe's extensions).
+//     *DescribeModel, DROP MODEL [IF EXISTS] name[@v] → *DropModel, EVALUATE MODEL
+//     name[@v] [ON (select)] → *EvaluateModel, SHOW JOBS → *ShowJobs, SHOW JOB id →
+//     *ShowJob, CANCEL JOB id → *CancelJob. package ml runs them (dataframe's extensions).
 //
 // Known gaps, left as syntax errors: IS [NOT] DISTINCT FROM, || as concatenation, :: casts,
 // VALUES as a table, NATURAL FULL JOIN, VARCHAR(n) in CAST.

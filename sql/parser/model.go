@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // The model statements (issues 7 and 8): models live in the warehouse's registry as
@@ -79,8 +81,53 @@ type DropModel struct {
 // Text returns the original text.
 func (s *DropModel) Text() string { return s.SQL }
 
-// modelStatement reports whether sig starts a model statement other than CREATE: SHOW
-// MODELS, DESCRIBE/DESC MODEL, DROP MODEL.
+// EvaluateModel is EVALUATE MODEL name[@version] [ON (query)]: the model's metrics on the
+// query's rows, or on the data it was trained on when ON is absent. The query is a SELECT
+// (or set operation, WITH ... SELECT) in parentheses; a bare table name is refused with a
+// hint to write ON (SELECT * FROM t).
+type EvaluateModel struct {
+	Model ModelRef
+	// On is the evaluation query (its SQL and positions are those of the text inside the
+	// parentheses), nil when absent.
+	On  *Query
+	SQL string
+}
+
+// Text returns the original text.
+func (s *EvaluateModel) Text() string { return s.SQL }
+
+// ShowJobs is SHOW JOBS: the process's training jobs.
+type ShowJobs struct {
+	SQL string
+}
+
+// Text returns the original text.
+func (s *ShowJobs) Text() string { return s.SQL }
+
+// ShowJob is SHOW JOB id.
+type ShowJob struct {
+	// ID is the job id as written, unquoted ("job_3", "3"); never empty.
+	ID  string
+	SQL string
+}
+
+// Text returns the original text.
+func (s *ShowJob) Text() string { return s.SQL }
+
+// CancelJob is CANCEL JOB id.
+type CancelJob struct {
+	// ID is the job id as written, unquoted ("job_3", "3"); never empty.
+	ID  string
+	SQL string
+}
+
+// Text returns the original text.
+func (s *CancelJob) Text() string { return s.SQL }
+
+// modelStatement reports whether sig starts a model or job statement other than CREATE:
+// SHOW MODELS, DESCRIBE/DESC MODEL, DROP MODEL, EVALUATE MODEL, SHOW JOBS, SHOW JOB,
+// CANCEL JOB. The second word must be exactly MODEL(S) or JOB(S): anything else (SHOW
+// TABLES, SHOW JOBSX, CANCEL IMPORT JOB 1) goes to TiDB.
 func modelStatement(src string, sig []token) bool {
 	if len(sig) < 2 || sig[0].kind != tokWord || sig[1].kind != tokWord {
 		return false
@@ -89,26 +136,58 @@ func modelStatement(src string, sig []token) bool {
 	second := strings.ToUpper(src[sig[1].start:sig[1].end])
 	switch first {
 	case "SHOW":
-		return second == "MODELS"
-	case "DESCRIBE", "DESC", "DROP":
+		return second == "MODELS" || second == "JOBS" || second == "JOB"
+	case "DESCRIBE", "DESC", "DROP", "EVALUATE":
 		return second == "MODEL"
+	case "CANCEL":
+		return second == "JOB"
 	}
 	return false
 }
 
-// parseModelForms parses SHOW MODELS, DESCRIBE MODEL and DROP MODEL (modelStatement is
-// true of sig).
+// parseModelForms parses the statements modelStatement recognises (it is true of sig).
 func parseModelForms(src string, sig []token, end int) (Statement, error) {
 	c := &cursor{src: src, toks: sig, i: 2, end: end}
 	text := src[sig[0].start:end]
+	var err error
 	switch strings.ToUpper(src[sig[0].start:sig[0].end]) {
 	case "SHOW":
+		switch strings.ToUpper(src[sig[1].start:sig[1].end]) {
+		case "JOBS":
+			return &ShowJobs{SQL: text}, c.expectEnd()
+		case "JOB":
+			s := &ShowJob{SQL: text}
+			if s.ID, err = c.jobID("SHOW JOB"); err != nil {
+				return nil, err
+			}
+			return s, c.expectEnd()
+		}
 		s := &ShowModels{SQL: text}
 		if c.acceptWord("LIKE") {
-			var err error
 			if s.Like, err = c.stringLit("a quoted pattern after LIKE"); err != nil {
 				return nil, err
 			}
+		}
+		return s, c.expectEnd()
+	case "CANCEL":
+		s := &CancelJob{SQL: text}
+		if s.ID, err = c.jobID("CANCEL JOB"); err != nil {
+			return nil, err
+		}
+		return s, c.expectEnd()
+	case "EVALUATE":
+		s := &EvaluateModel{SQL: text}
+		if s.Model, err = c.modelRef(); err != nil {
+			return nil, err
+		}
+		if c.atEnd() {
+			return s, nil
+		}
+		if !c.acceptWord("ON") {
+			return nil, c.fail("expected ON (SELECT ...) or the end of the statement")
+		}
+		if s.On, err = c.parenthesizedQuery("ON"); err != nil {
+			return nil, err
 		}
 		return s, c.expectEnd()
 	case "DROP":
@@ -119,18 +198,87 @@ func parseModelForms(src string, sig []token, end int) (Statement, error) {
 			}
 			s.IfExists = true
 		}
-		var err error
 		if s.Model, err = c.modelRef(); err != nil {
 			return nil, err
 		}
 		return s, c.expectEnd()
 	}
 	s := &DescribeModel{SQL: text}
-	var err error
 	if s.Model, err = c.modelRef(); err != nil {
 		return nil, err
 	}
 	return s, c.expectEnd()
+}
+
+// jobID reads a job id: a word ("job_3", "3"), a quoted string or a back-quoted name.
+// after names the words before it, for the error.
+func (c *cursor) jobID(after string) (string, error) {
+	if c.atEnd() {
+		return "", c.fail("expected a job id after %s", after)
+	}
+	t := c.toks[c.i]
+	var id string
+	switch t.kind {
+	case tokWord:
+		id = c.src[t.start:t.end]
+	case tokString:
+		id = unquoteString(c.src, t)
+	case tokQuotedIdent:
+		id = unquoteIdent(c.src, t)
+	default:
+		return "", c.fail("expected a job id after %s", after)
+	}
+	if id == "" {
+		return "", c.fail("a job id must not be empty")
+	}
+	c.i++
+	return id, nil
+}
+
+// parenthesizedQuery reads '(' query ')' after the word kw: the query is the text between
+// the parentheses (its Query.SQL, and the offsets in its nodes, are those of the script),
+// and must be a SELECT or a set operation. The closing parenthesis is the one matching the
+// opening one, so parentheses inside the query nest. O(tokens).
+func (c *cursor) parenthesizedQuery(kw string) (*Query, error) {
+	if !c.isPunct('(') {
+		if !c.atEnd() && (c.toks[c.i].kind == tokWord || c.toks[c.i].kind == tokQuotedIdent) {
+			return nil, c.fail("expected '(' and a query after %s; for a table t write %s (SELECT * FROM t)", kw, kw)
+		}
+		return nil, c.fail("expected '(' and a query after %s", kw)
+	}
+	open := c.i
+	depth, close := 0, -1
+	for j := open; j < len(c.toks) && close < 0; j++ {
+		if c.toks[j].kind != tokPunct {
+			continue
+		}
+		switch c.src[c.toks[j].start] {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				close = j
+			}
+		}
+	}
+	if close < 0 {
+		return nil, errorAtToken(c.src, c.toks[open], fmt.Sprintf("the '(' after %s is never closed", kw))
+	}
+	if close == open+1 {
+		c.i = close
+		return nil, c.fail("expected a query inside the parentheses after %s", kw)
+	}
+	first := c.toks[open+1]
+	q, err := parseQuery(c.src, c.toks[open+1:close], first.start, c.toks[close-1].end)
+	if err != nil {
+		return nil, err
+	}
+	switch q.Node.(type) {
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		c.i = close + 1
+		return q, nil
+	}
+	return nil, errorAtToken(c.src, first, fmt.Sprintf("expected a SELECT query after %s", kw))
 }
 
 // modelRef reads name [@ version].

@@ -1,7 +1,10 @@
 package parser
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +31,20 @@ func TestModelStatements(t *testing.T) {
 		{"DESC MODEL `my model`", &DescribeModel{Model: ModelRef{Name: "my model"}}, ""},
 		{"DROP MODEL IF EXISTS churn", &DropModel{Model: ModelRef{Name: "churn"}, IfExists: true}, ""},
 		{"DROP MODEL churn@2", &DropModel{Model: ModelRef{Name: "churn", Version: 2}}, ""},
+		{"EVALUATE MODEL churn", &EvaluateModel{Model: ModelRef{Name: "churn"}}, ""},
+		{"evaluate model db.churn@4 on (SELECT a, y FROM t WHERE (a > 1))",
+			&EvaluateModel{Model: ModelRef{Name: "db.churn", Version: 4}}, "SELECT a, y FROM t WHERE (a > 1)"},
+		{"EVALUATE MODEL m ON ( WITH w AS (SELECT 1 AS a) SELECT a FROM w UNION ALL SELECT 2 )",
+			&EvaluateModel{Model: ModelRef{Name: "m"}}, "WITH w AS (SELECT 1 AS a) SELECT a FROM w UNION ALL SELECT 2"},
+		{"EVALUATE MODEL m ON (/* held out */ (SELECT 1) UNION (SELECT 2) -- rows\n)",
+			&EvaluateModel{Model: ModelRef{Name: "m"}}, "(SELECT 1) UNION (SELECT 2)"},
+		{"SHOW JOBS", &ShowJobs{}, ""},
+		{"show job job_3", &ShowJob{ID: "job_3"}, ""},
+		{"SHOW JOB 3", &ShowJob{ID: "3"}, ""},
+		{"SHOW JOB 'job_12'", &ShowJob{ID: "job_12"}, ""},
+		{"CANCEL JOB job_1", &CancelJob{ID: "job_1"}, ""},
+		{"Cancel Job `7`", &CancelJob{ID: "7"}, ""},
+		{`CANCEL JOB "job_2"`, &CancelJob{ID: "job_2"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.sql, func(t *testing.T) {
@@ -50,6 +67,24 @@ func TestModelStatements(t *testing.T) {
 			case *DescribeModel:
 				x.SQL = ""
 			case *DropModel:
+				x.SQL = ""
+			case *EvaluateModel:
+				got := ""
+				if x.On != nil {
+					got = x.On.SQL
+					if !x.On.IsSelect() {
+						t.Errorf("ON query is a %T", x.On.Node)
+					}
+				}
+				if got != tc.wantQuery {
+					t.Errorf("query %q, want %q", got, tc.wantQuery)
+				}
+				x.On, x.SQL = nil, ""
+			case *ShowJobs:
+				x.SQL = ""
+			case *ShowJob:
+				x.SQL = ""
+			case *CancelJob:
 				x.SQL = ""
 			}
 			if !reflect.DeepEqual(st, tc.want) {
@@ -77,8 +112,67 @@ func TestModelStatementErrors(t *testing.T) {
 		{"DROP MODEL", 1, 11, "expected a model name at end of statement"},
 		{"SHOW MODELS LIKE x", 1, 18, "expected a quoted pattern after LIKE"},
 		{"SHOW MODELS now", 1, 13, "expected the end of the statement"},
+		{"EVALUATE MODEL", 1, 15, "expected a model name at end of statement"},
+		{"EVALUATE MODEL m@x", 1, 18, "expected a version number after @"},
+		{"EVALUATE MODEL m WITH (SELECT 1)", 1, 18, "expected ON (SELECT ...) or the end of the statement"},
+		{"EVALUATE MODEL m ON", 1, 20, "expected '(' and a query after ON at end of statement"},
+		{"EVALUATE MODEL m ON t", 1, 21, "expected '(' and a query after ON; for a table t write ON (SELECT * FROM t)"},
+		{"EVALUATE MODEL m ON 'x'", 1, 21, "expected '(' and a query after ON"},
+		{"EVALUATE MODEL m ON ()", 1, 22, "expected a query inside the parentheses after ON"},
+		{"EVALUATE MODEL m ON (SELECT (1)", 1, 21, "the '(' after ON is never closed"},
+		{"EVALUATE MODEL m ON (SELECT 1) x", 1, 32, "expected the end of the statement"},
+		{"EVALUATE MODEL m ON (DELETE FROM t)", 1, 22, "expected a SELECT query after ON"},
+		{"EVALUATE MODEL m ON (SELECT 1 FORM t)", 1, 36, "syntax error"},
+		{"SELECT 1;\nEVALUATE MODEL m ON (\n  SELECT a\n  FROM t WHERE)", 4, 15, "syntax error at end of statement"},
+		{"SHOW JOBS LIKE 'x'", 1, 11, "expected the end of the statement"},
+		{"SHOW JOB", 1, 9, "expected a job id after SHOW JOB at end of statement"},
+		{"SHOW JOB ;", 1, 9, "expected a job id after SHOW JOB at end of statement"},
+		{"SHOW JOB job_1 job_2", 1, 16, "expected the end of the statement"},
+		{"SHOW JOB (1)", 1, 10, "expected a job id after SHOW JOB"},
+		{"CANCEL JOB", 1, 11, "expected a job id after CANCEL JOB at end of statement"},
+		{"CANCEL JOB ''", 1, 12, "a job id must not be empty"},
+		{"CANCEL JOB job-3", 1, 15, "expected the end of the statement"},
 	}
 	checkParseErrors(t, tests)
+}
+
+// Statements that only start like the job and model statements still go to TiDB, and the
+// new statements split like any other in a script.
+func TestJobWordsGoToTiDB(t *testing.T) {
+	for _, sql := range []string{"SHOW TABLES", "SHOW DATABASES", "SELECT * FROM jobs", "SELECT job FROM evaluate", "DESCRIBE jobs"} {
+		st, err := Parse(sql)
+		if err != nil {
+			t.Errorf("%s: %v", sql, err)
+			continue
+		}
+		if _, ok := st[0].(*Query); !ok {
+			t.Errorf("%s: %T, want a *Query", sql, st[0])
+		}
+	}
+	// TiDB's own errors, not ours.
+	for _, sql := range []string{"SHOW JOBSX", "EVALUATE m", "CANCEL job_1", "SHOW `JOB` 1"} {
+		_, err := Parse(sql)
+		var pe *Error
+		if !errors.As(err, &pe) || !strings.HasPrefix(pe.Msg, "syntax error") {
+			t.Errorf("%s: got %v, want a syntax error from TiDB", sql, err)
+		}
+	}
+	stmts, err := Parse("SHOW JOBS; EVALUATE MODEL m ON (SELECT ';' AS s); CANCEL JOB job_2 ;SHOW JOB 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, s := range stmts {
+		texts = append(texts, fmt.Sprintf("%T %s", s, s.Text()))
+	}
+	want := []string{"*parser.ShowJobs SHOW JOBS", "*parser.EvaluateModel EVALUATE MODEL m ON (SELECT ';' AS s)",
+		"*parser.CancelJob CANCEL JOB job_2", "*parser.ShowJob SHOW JOB 2"}
+	if !reflect.DeepEqual(texts, want) {
+		t.Errorf("got  %q\nwant %q", texts, want)
+	}
+	if on := stmts[1].(*EvaluateModel).On.SQL; on != "SELECT ';' AS s" {
+		t.Errorf("ON query %q", on)
+	}
 }
 
 // A table named model or models is still a table.
