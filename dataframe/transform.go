@@ -2,13 +2,18 @@ package dataframe
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"unicode"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/parser"
+	"github.com/embersql/ember/udf"
 )
 
 // Transformations: each returns a new DataFrame whose text reads the receiver as a derived
@@ -544,8 +549,11 @@ func (d *DataFrame) Sample(fraction float64, seed int64) *DataFrame {
 }
 
 // RandomSplit splits the rows into len(weights) DataFrames, a row going to split i with
-// probability weights[i]/sum(weights), by one rand(seed) draw per row: over the same input
-// (a cached one, for example) the splits are disjoint and together hold every row.
+// probability weights[i]/sum(weights), by one draw per row from a generator seeded with
+// (seed, partition index) that walks the partition's rows in order (Spark's per-partition
+// sampler). Over the same input partitioned the same way (a cached DataFrame: its splits
+// keep their rows and order) the splits are disjoint and together hold every row, at any
+// partition count.
 func (d *DataFrame) RandomSplit(weights []float64, seed int64) []*DataFrame {
 	total := 0.0
 	for _, w := range weights {
@@ -557,17 +565,22 @@ func (d *DataFrame) RandomSplit(weights []float64, seed int64) []*DataFrame {
 	if len(weights) == 0 || total == 0 {
 		return []*DataFrame{d.derive("", errs.Planf("RandomSplit needs positive weights"))}
 	}
-	schema, err := d.bound()
+	in, err := d.Schema()
 	if err != nil {
 		return []*DataFrame{d.derive("", err)}
 	}
-	items := make([]string, len(schema))
-	for i, c := range schema {
-		items[i] = sqlIdent(c.Name)
+	items := make([]string, in.NumFields())
+	for i, f := range in.Fields() {
+		items[i] = sqlIdent(f.Name)
 	}
 	r := d.s.nextName("__r")
-	drawn := fmt.Sprintf("(SELECT *, rand(%d) AS %s FROM %s) AS %s", seed, sqlIdent(r), d.from(), sqlIdent(d.s.nextName("__t")))
-	out := make([]*DataFrame, len(weights))
+	out := arrow.NewSchema(append(append([]arrow.Field(nil), in.Fields()...), arrow.Field{Name: r, Type: arrow.PrimitiveTypes.Float64}), nil)
+	fn := d.s.nextName(hiddenPrefix + "split")
+	if err := d.s.funcs.RegisterPartitionFunc(fn, splitDraws(out, seed)); err != nil {
+		return []*DataFrame{d.derive("", err)}
+	}
+	drawn := d.mapPartitions(fn, out)
+	res := make([]*DataFrame, len(weights))
 	lo := 0.0
 	for i, w := range weights {
 		hi := lo + w/total
@@ -575,10 +588,40 @@ func (d *DataFrame) RandomSplit(weights []float64, seed int64) []*DataFrame {
 		if i == len(weights)-1 {
 			cond = fmt.Sprintf("%s >= %s", sqlIdent(r), formatFloat(lo))
 		}
-		out[i] = d.derive(fmt.Sprintf("SELECT %s FROM %s WHERE %s", strings.Join(items, ", "), drawn, cond), nil)
+		res[i] = drawn.derive(fmt.Sprintf("SELECT %s FROM %s WHERE %s", strings.Join(items, ", "), drawn.from(), cond), nil)
 		lo = hi
 	}
-	return out
+	return res
+}
+
+// splitDraws is RandomSplit's partition function: it appends a column of uniform draws in
+// [0, 1) from a PCG generator seeded with (seed, partition index), in row order.
+func splitDraws(out *arrow.Schema, seed int64) udf.PartitionFunc {
+	return func(pc *udf.PartitionContext, in udf.BatchReader, w udf.BatchWriter) error {
+		rng := rand.New(rand.NewPCG(uint64(seed), uint64(pc.Partition)))
+		for {
+			b, err := in.Next()
+			if err != nil || b == nil {
+				return err
+			}
+			n := int(b.NumRows())
+			fb := array.NewFloat64Builder(pc.Mem)
+			fb.Reserve(n)
+			for i := 0; i < n; i++ {
+				fb.UnsafeAppend(rng.Float64())
+			}
+			draws := fb.NewArray()
+			fb.Release()
+			cols := append(append([]arrow.Array(nil), b.Columns()...), draws)
+			rec := array.NewRecordBatch(out, cols, int64(n))
+			draws.Release() // rec holds it; b's columns stay the reader's
+			err = w.Write(rec)
+			rec.Release()
+			if err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // formatFloat renders a float as a SQL literal (never in exponent form, which MySQL reads

@@ -27,9 +27,11 @@ import (
 // label, prediction or class probabilities per input row: 8·(k+1) bytes a row) because
 // ROC AUC needs every score in order; a clustering's metrics are folded per partition.
 
-// centered is a model that assigns rows to centers (KMeansModel).
+// centered is a model that assigns rows to centers (KMeansModel); FeatureScales are the
+// standard deviations its distances are measured in (nil: plain Euclidean).
 type centered interface {
 	Centers() [][]float64
+	FeatureScales() []float64
 }
 
 // metricOrder lists the metric names of each task in output order.
@@ -48,7 +50,7 @@ func EvaluateDataset(ctx context.Context, m udf.Model, ds *Dataset) (map[string]
 		return nil, nil, errs.Planf("the model takes %d features, the data has %d (%s)", m.NumFeatures(), ds.NumFeatures(), strings.Join(ds.Features, ", "))
 	}
 	if c, ok := m.(centered); ok {
-		return evaluateClustering(ctx, m, c.Centers(), ds)
+		return evaluateClustering(ctx, c.Centers(), c.FeatureScales(), ds)
 	}
 	if ds.Label == "" {
 		return nil, nil, errs.Planf("evaluating a %s model needs a label column", m.Task())
@@ -226,9 +228,24 @@ func evaluateRegression(ctx context.Context, m udf.Model, ds *Dataset) (map[stri
 }
 
 // evaluateClustering folds, per partition, each center's point count, sum of distances
-// and sum of squared distances, in float64 (state 3K).
-func evaluateClustering(ctx context.Context, m udf.Model, centers [][]float64, ds *Dataset) (map[string]float64, []string, error) {
+// and sum of squared distances, in float64 (state 3K). With scales, features and centers
+// are measured in standard deviations (the space a standardized model clustered in).
+func evaluateClustering(ctx context.Context, centers [][]float64, scales []float64, ds *Dataset) (map[string]float64, []string, error) {
 	k := len(centers)
+	inv := make([]float64, len(ds.Features))
+	for j := range inv {
+		inv[j] = 1
+		if j < len(scales) && scales[j] > 0 {
+			inv[j] = 1 / scales[j]
+		}
+	}
+	scaled := make([][]float64, k)
+	for c, center := range centers {
+		scaled[c] = make([]float64, len(center))
+		for j, v := range center {
+			scaled[c][j] = v * inv[j]
+		}
+	}
 	st, err := ds.Aggregate(ctx, make([]float64, 3*k), func(st []float64, b Batch) error {
 		// Each fold call works on its own copies: folds of different partitions run at once.
 		d2 := make([]float64, b.N)
@@ -237,14 +254,14 @@ func evaluateClustering(ctx context.Context, m udf.Model, centers [][]float64, d
 		for i := range bestD {
 			bestD[i] = math.Inf(1)
 		}
-		for c, center := range centers {
+		for c, center := range scaled {
 			for i := range d2 {
 				d2[i] = 0
 			}
 			for j, col := range b.X {
-				cj := center[j]
+				cj, w := center[j], inv[j]
 				for i, v := range col {
-					e := v - cj
+					e := v*w - cj
 					d2[i] += e * e
 				}
 			}
@@ -279,7 +296,7 @@ func evaluateClustering(ctx context.Context, m udf.Model, centers [][]float64, d
 	out := map[string]float64{
 		"inertia":               inertia,
 		"mean_squared_distance": inertia / n,
-		"davies_bouldin_index":  DaviesBouldinIndex(centers, meanDist),
+		"davies_bouldin_index":  DaviesBouldinIndex(scaled, meanDist),
 	}
 	return out, metricOrder["clustering"], nil
 }

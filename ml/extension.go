@@ -313,7 +313,7 @@ func describeModelStmt(s *dataframe.Session, reg *Registry, x *parser.DescribeMo
 		[2]string{"output", info.Output},
 		[2]string{"call", call},
 	)
-	if info.Task == "classification" {
+	if info.Task == "classification" && info.Kind != "kmeans" {
 		rows = append(rows, [2]string{"probabilities", strings.Replace(call, "ml_predict(", "ml_predict_proba(", 1) + " → ARRAY<DOUBLE>"})
 	}
 	if len(info.Metrics) > 0 {

@@ -24,6 +24,7 @@ var builtinKinds = []struct {
 	{"xgboost", loader(LoadXGBoost)},
 	{"mlp", loader(LoadMLP)},
 	{"linear_reg", loader(LoadLinearRegression)},
+	{"kmeans", loader(LoadKMeans)},
 }
 
 // loader adapts a typed loader to LoadFunc, so that a failed load returns a nil interface

@@ -5,4 +5,5 @@ package ml
 // add its model kind to builtinKinds (kinds.go) and its model_type here.
 var trainers = map[string]func(o *Options) (Trainer, error){
 	"linear_reg": newLinearTrainer,
+	"kmeans":     newKMeansTrainer,
 }

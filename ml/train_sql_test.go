@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,5 +244,37 @@ func TestSessionTrain(t *testing.T) {
 	_, err = s.Train(ctx, dataframe.TrainRequest{Model: "g", Data: data, Options: map[string]any{"model_type": "linear_reg", "input_label_cols": []string{"price"}, "bad": struct{}{}}})
 	if err == nil || !errors.Is(err, errs.ErrPlan) {
 		t.Errorf("a bad option value: %v", err)
+	}
+}
+
+func TestKMeansInSQL(t *testing.T) {
+	for _, std := range []string{"FALSE", "TRUE"} {
+		s := housesSession(t, 3)
+		exec(t, s, "CREATE MODEL seg OPTIONS (model_type = 'kmeans', num_clusters = 3, standardize_features = "+std+") AS SELECT rooms, area FROM houses")
+		ev := oneRow(t, s, "EVALUATE MODEL seg")
+		m, info, err := SessionRegistry(s).Model("seg", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		km := m.(*KMeansModel)
+		if got, want := num(t, ev["inertia"]), km.Cost(); math.Abs(got-want) > 1e-6*want {
+			t.Errorf("standardize=%s: EVALUATE's inertia %v, the model's training cost %v", std, got, want)
+		}
+		if msd := num(t, ev["mean_squared_distance"]); math.Abs(msd*200-num(t, ev["inertia"])) > 1e-6*msd*200 {
+			t.Errorf("mean_squared_distance %v", ev)
+		}
+		if db := num(t, ev["davies_bouldin_index"]); !(db > 0) {
+			t.Errorf("davies_bouldin_index %v", ev)
+		}
+		if info.Metrics["inertia"] != num(t, ev["inertia"]) {
+			t.Errorf("stored metrics %v, EVALUATE %v", info.Metrics, ev)
+		}
+		got := rows(t, s, "SELECT ml_predict('seg', rooms, area) AS c, count(*) FROM houses GROUP BY c ORDER BY c")
+		if len(got) != 3 || !strings.HasPrefix(got[0], "0|") {
+			t.Errorf("clusters %v", got)
+		}
+		if _, err := s.Exec(context.Background(), "CREATE MODEL seg2 OPTIONS (model_type = 'kmeans', num_clusters = 3, input_label_cols = ['area']) AS SELECT rooms, area FROM houses"); err == nil || !strings.Contains(err.Error(), "kmeans has no label") {
+			t.Errorf("kmeans with a label: %v", err)
+		}
 	}
 }

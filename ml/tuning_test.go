@@ -481,11 +481,10 @@ func (f funcEstimator) Fit(ctx context.Context, df *dataframe.DataFrame) (Transf
 	return f(ctx, df)
 }
 
-// TestTrainTestSplit checks the split of a cached DataFrame at one partition (where
-// rand(seed)'s sequence is dealt in row order; see the report on RandomSplit with several
-// partitions) and the fraction's checks.
+// TestTrainTestSplit checks the split of a cached DataFrame (complementary at any
+// partition count: RandomSplit draws per partition) and the fraction's checks.
 func TestTrainTestSplit(t *testing.T) {
-	s := mlSession(t, "", 1)
+	s := mlSession(t, "", 3)
 	ctx := context.Background()
 	type row struct {
 		ID int64 `ember:"id"`
