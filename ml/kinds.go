@@ -25,6 +25,7 @@ var builtinKinds = []struct {
 	{"mlp", loader(LoadMLP)},
 	{"linear_reg", loader(LoadLinearRegression)},
 	{"kmeans", loader(LoadKMeans)},
+	{"pipeline", loader(LoadPipelineModel)},
 }
 
 // loader adapts a typed loader to LoadFunc, so that a failed load returns a nil interface
