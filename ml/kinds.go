@@ -23,6 +23,7 @@ var builtinKinds = []struct {
 }{
 	{"xgboost", loader(LoadXGBoost)},
 	{"mlp", loader(LoadMLP)},
+	{"logistic_reg", loader(LoadLogisticRegression)},
 	{"linear_reg", loader(LoadLinearRegression)},
 	{"kmeans", loader(LoadKMeans)},
 	{"pipeline", loader(LoadPipelineModel)},

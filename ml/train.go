@@ -4,6 +4,7 @@ package ml
 // Adding an algorithm: write ml/<kind>.go (estimator, trainer, model, JSON save/load),
 // add its model kind to builtinKinds (kinds.go) and its model_type here.
 var trainers = map[string]func(o *Options) (Trainer, error){
-	"linear_reg": newLinearTrainer,
-	"kmeans":     newKMeansTrainer,
+	"logistic_reg": newLogisticTrainer,
+	"linear_reg":   newLinearTrainer,
+	"kmeans":       newKMeansTrainer,
 }
