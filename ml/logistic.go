@@ -38,7 +38,7 @@ import (
 // approach: features of very different scales then do not slow it down; without
 // Standardization the penalty is reweighted to stay the same), scaling on the fly: the data
 // is neither copied nor centred. Smooth objectives (ElasticNetParam or RegParam 0) are
-// minimized by L-BFGS, an L1 term by OWL-QN (both minimizeOWLQN, owlqn.go). Every
+// minimized by gonum's L-BFGS (minimizeLBFGS, lbfgs.go), an L1 term by OWL-QN (owlqn.go). Every
 // evaluation of the objective and its gradient is one tree aggregation over the Dataset;
 // one more pass first computes the standard deviations and class counts. The optimizer
 // stops per convergence (owlqn.go): MaxIter, Tol. Multinomial intercepts are centred to sum
@@ -116,8 +116,11 @@ func (lr *LogisticRegression) FitDataset(ctx context.Context, ds *Dataset) (*Log
 	defer f.agg.Close()
 	theta := f.initial()
 	conv := &convergence{ctx: ctx, tol: lr.Tol, maxIter: lr.MaxIter}
-	// f.l1 is all 0 without an L1 term: then this is L-BFGS.
-	if err := minimizeOWLQN(theta, f.l1, f.evaluate, conv); err != nil {
+	minimize := func() error { return minimizeLBFGS(theta, f.evaluate, conv) }
+	if floats.Max(f.l1) > 0 {
+		minimize = func() error { return minimizeOWLQN(theta, f.l1, f.evaluate, conv) }
+	}
+	if err := minimize(); err != nil {
 		return nil, logisticErr(err)
 	}
 	m, err := f.model(theta)

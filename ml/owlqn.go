@@ -77,14 +77,12 @@ const owlqnMaxBacktracks = 60
 // and returns f(x) (f smooth: the loss and any L2 term); l1[i] ≥ 0 weighs coordinate i (0
 // for an unpenalized one, such as an intercept). conv decides when to stop and records the
 // objective F. With every l1[i] = 0 this is plain L-BFGS with a backtracking line search,
-// which is what smooth objectives use.
+// (minimizeLBFGS, gonum's, is what smooth objectives use).
 //
 // Why not gonum: gonum's optimize (v0.17.0) has L-BFGS, BFGS, CG, Newton and Nelder-Mead,
 // all for smooth objectives, and no OWL-QN or other method for an L1 term (its Method
-// interface cannot express the orthant projection of the line search). And the package
-// cannot be built in this module as it stands: its CMA-ES imports gonum's stat/distmv,
-// which imports golang.org/x/tools/container/intsets, a module go.sum lacks; so smooth
-// objectives run here too, with the l1 weights 0.
+// interface cannot express the orthant projection of the line search). Smooth objectives
+// use gonum's L-BFGS (minimizeLBFGS, lbfgs.go); this runs only with an L1 term.
 //
 // Each iteration: the pseudo-gradient ◇F (F's steepest-descent direction, reversed); the
 // direction d = −H·◇F from the L-BFGS two-loop recursion over the last owlqnMemory pairs
