@@ -2,6 +2,7 @@ package parser
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -519,18 +520,32 @@ func (c *cursor) optionValue(key string) (string, error) {
 	case c.isWord("TRUE") || c.isWord("FALSE"):
 		c.i++
 		return strings.ToLower(c.src[t.start:t.end]), nil
-	case isDigits(c.src, t):
-		c.i++
-		end := t.end
-		// A decimal lexes as digits '.' digits with nothing in between.
-		if c.i+1 < len(c.toks) && c.toks[c.i].start == end && c.src[end] == '.' &&
-			c.toks[c.i+1].start == end+1 && isDigits(c.src, c.toks[c.i+1]) {
-			end = c.toks[c.i+1].end
-			c.i += 2
+	case numberStart(c.src[t.start:t.end]):
+		// A number lexes as several adjacent tokens (a sign, digits, '.', an exponent
+		// word such as 1e, '-', digits): take the adjacent run of number characters.
+		end, j := t.end, c.i+1
+		for j < len(c.toks) && c.toks[j].start == end && numberChars(c.src[c.toks[j].start:c.toks[j].end]) {
+			end = c.toks[j].end
+			j++
 		}
-		return c.src[t.start:end], nil
+		text := c.src[t.start:end]
+		if _, err := strconv.ParseFloat(text, 64); err != nil {
+			return "", c.fail("%q is not a number (the value of option %q)", text, key)
+		}
+		c.i = j
+		return strings.TrimPrefix(text, "+"), nil
 	}
 	return "", c.fail("expected a quoted string, a number, TRUE or FALSE as the value of option %q", key)
+}
+
+// numberStart reports whether a token can start a number: a sign, or a digit first.
+func numberStart(tok string) bool {
+	return tok == "-" || tok == "+" || tok != "" && tok[0] >= '0' && tok[0] <= '9' || tok == "."
+}
+
+// numberChars reports whether a token holds only characters of a number.
+func numberChars(tok string) bool {
+	return tok != "" && strings.Trim(tok, "0123456789.eE+-") == ""
 }
 
 // view reads the rest of CREATE ... VIEW after the VIEW keyword.

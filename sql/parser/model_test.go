@@ -188,3 +188,29 @@ func TestModelWordsAreNames(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionNumbers(t *testing.T) {
+	stmts, err := Parse("CREATE MODEL m OPTIONS (l2_reg = -1, tol = 1e-6, a = +2.5, b = .5, c = -3.25E+2, d = 7, e = ['x', -1]) AS SELECT 1 AS y")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := stmts[0].(*CreateModel)
+	want := map[string]string{"l2_reg": "-1", "tol": "1e-6", "a": "2.5", "b": ".5", "c": "-3.25E+2", "d": "7"}
+	for k, v := range want {
+		if m.Options[k] != v {
+			t.Errorf("option %s = %q, want %q", k, m.Options[k], v)
+		}
+	}
+	if got := m.ListOptions["e"]; len(got) != 2 || got[1] != "-1" {
+		t.Errorf("list option e = %q", got)
+	}
+	for _, bad := range []string{
+		"CREATE MODEL m OPTIONS (tol = 1e) AS SELECT 1",
+		"CREATE MODEL m OPTIONS (tol = -) AS SELECT 1",
+		"CREATE MODEL m OPTIONS (tol = 1-2) AS SELECT 1",
+	} {
+		if _, err := Parse(bad); err == nil || !strings.Contains(err.Error(), "is not a number") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
