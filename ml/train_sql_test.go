@@ -190,6 +190,10 @@ func TestAsyncTrainingJobs(t *testing.T) {
 		if st["state"] != "RUNNING" {
 			t.Fatalf("job %s: %v", id, st)
 		}
+		// Queries run beside the training.
+		if n := oneRow(t, s, "SELECT count(*) AS n FROM houses WHERE rooms > 2"); n["n"] != "120" {
+			t.Errorf("a query beside the job: %v", n)
+		}
 		if num(t, st["iteration"]) >= 3 && st["loss"] != "(null)" {
 			break
 		}
