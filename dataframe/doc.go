@@ -23,7 +23,7 @@
 // (Cache, Persist, Unpersist: splits in memory or Arrow IPC files, rebuilt from the lineage
 // when lost or when a table the lineage read changed), table_cache.go (CACHE TABLE, UNCACHE
 // TABLE, CLEAR CACHE, REFRESH TABLE and Session.CacheTable...: caches of catalog names in
-// the same store, which every query naming the table reads), shared.go (RegisterPartitionFunc, MapPartitions, MapBatches, broadcast
+// the same store, which every query naming the table reads), tree_aggregate.go (TreeAggregate: Spark's treeAggregate over dense float64 states, the primitive of ml's trainers), shared.go (RegisterPartitionFunc, MapPartitions, MapBatches, broadcast
 // variables, accumulators committed once per task through the scheduler's OnSuccess
 // hooks), udf.go (RegisterUDF, RegisterAggregate, RegisterModel), table_functions.go
 // (RegisterTableFunction), functions.go (SHOW FUNCTIONS, DESCRIBE

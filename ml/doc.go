@@ -1,6 +1,7 @@
 // Package ml owns Ember's machine learning: model kinds, the model registry, the statements
-// that manage models and the functions that call them. (Trainers and the remote-model client
-// come later.)
+// that manage models and the functions that call them, and training: distributed trainers,
+// feature transformers, pipelines, evaluation, tuning and training jobs. (The remote-model
+// client comes later.)
 //
 // Model kinds, each a udf.Model, and the table of kinds (kinds.go):
 //
@@ -10,7 +11,11 @@
 //   - "mlp" (mlp.go): a feed-forward network in Ember's "ember-mlp" JSON weights format,
 //     which scikit-learn's MLPClassifier and MLPRegressor export to (see
 //     testdata/ml/make_fixtures.py); a network without hidden layers is a logistic or
-//     linear regression.
+//     linear regression;
+//   - trained in Ember, each one file with its estimator, trainer, model and JSON format
+//     "ember-<kind>": "logistic_reg" (logistic.go; lbfgs.go, owlqn.go), "linear_reg"
+//     (linear.go), "kmeans" (kmeans.go); and "pipeline" (pipeline.go: a saved
+//     PipelineModel of numeric transformers ending in a model).
 //
 // Why Ember reads XGBoost's JSON itself: the pure-Go reader of XGBoost models,
 // github.com/dmitryikh/leaves, reads only XGBoost's older binary format and is no longer
@@ -55,21 +60,39 @@
 // Tests compare every kind with the real library's own predictions, committed under
 // testdata/ml/ together with the script that made them (make_fixtures.py).
 //
-// Training (issue 8) is not built yet. The plan, so that trainers share one shape:
+// Training (estimator.go, dataset.go, train.go, train_sql.go):
 //
-//   - one distributed primitive, a tree-shaped aggregation over a cached DataFrame's
-//     partitions (Spark's treeAggregate): a per-partition fold over Arrow batches into a
-//     state (gradient and loss, Gram matrix, cluster sums), states merged pairwise, driven
-//     by the scheduler so task retries count once (as accumulators do);
-//   - trainers as model kinds: a kind file gains its Fit (logistic_reg with gonum's
-//     optimize.LBFGS and OWL-QN for L1, linear_reg from the distributed Gram matrix solved
-//     with gonum's mat, kmeans with k-means|| then Lloyd), and its trained model implements
-//     udf.Model and saves to its own JSON, so the registry stores it like an import;
-//   - CREATE MODEL ... OPTIONS (model_type, input_label_cols, ...) AS SELECT becomes
-//     createModel's second branch (extension.go): the SELECT is cached, checked (label
-//     present, numeric finite features, two classes), trained, evaluated, and registered
-//     with its metrics by one Registry.Create, so a failed or cancelled job stores nothing;
-//   - jobs (ASYNC, SHOW JOBS, CANCEL JOB) are per-process, each a goroutine with a context.
+//   - one distributed primitive: dataframe.TreeAggregator (Spark's treeAggregate), a fold
+//     of every partition's Arrow batches into a []float64 state, states merged pairwise in
+//     partition order (reproducible sums), run once per iteration over cached data;
+//   - Dataset: training data checked (numeric features, no NULL/NaN/±Inf, rows, two
+//     classes; errors name the column), cast to DOUBLE, the class label indexed in
+//     scikit-learn's order, and cached, so the source is read once; trainers read it only
+//     through folds over column-major float64 Batches (zero-copy Arrow buffers);
+//   - trainers: LogisticRegression (binary, multinomial; L2 through gonum's L-BFGS, L1 and
+//     elastic net through OWL-QN, which gonum lacks; Spark's standardization and stopping
+//     rule), LinearRegression (one pass for the centred Gram matrix, then Cholesky, a
+//     minimum-norm solve, or coordinate descent for L1 on the driver), KMeans (k-means‖
+//     then Lloyd, best of Runs). Each matches scikit-learn on committed fixtures
+//     (testdata/ml/training/make_*.py);
+//   - the Go API after Spark ML: Estimator.Fit(ctx, df) → Transformer, Transform(df),
+//     Pipeline / PipelineModel (SavePipeline, LoadPipeline), the transformers
+//     (transformers.go: StandardScaler, MinMaxScaler, StringIndexer, OneHotEncoder,
+//     VectorAssembler, Imputer) as lazy SQL projections, metrics (metrics.go), Evaluator
+//     (evaluate.go), TrainTestSplit, ParamGrid and CrossValidator (tuning.go);
+//   - SQL: CREATE MODEL m OPTIONS (model_type, input_label_cols, ...) AS SELECT checks the
+//     statement (planTraining), then trains, evaluates (evaluation.go) and stores the model
+//     with its metrics by one Registry.Create, so a failed or cancelled training stores
+//     nothing; EVALUATE MODEL m [ON (...)] (evaluate_sql.go); ASYNC and Session.Train run
+//     the same plan as a job (jobs.go: per process, a goroutine with its own context;
+//     trainers report iterations and loss with ReportProgress; SHOW JOBS, SHOW JOB,
+//     CANCEL JOB).
+//
+// How to add a training algorithm: write ml/<kind>.go with the estimator (exported fields
+// with Spark's names, Fit and FitDataset), its model (udf.Model, Transformer, MarshalJSON,
+// Load<Kind>), and new<Kind>Trainer(o *Options) reading BigQuery ML's option names; add the
+// kind to builtinKinds (kinds.go) and the model_type to trainers (train.go); add a fixture
+// script testdata/ml/training/make_<kind>.py and ml/<kind>_test.go comparing with it.
 //
 // How to add a model kind:
 //  1. write ml/<kind>.go: the model type implementing udf.Model (immutable, safe for

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -406,6 +407,10 @@ func (r *Registry) resolve(name string, version int) (int, error) {
 	}
 	if len(vs) == 0 {
 		names, _ := r.names()
+		if slices.Contains(names, name) {
+			// The folder exists but holds no complete version: one is being written.
+			return 0, errs.Planf("model %q has no version yet (one is being written; a training job shows in SHOW JOBS)", name)
+		}
 		if near := udf.Nearest(name, names); near != "" {
 			return 0, errs.Planf("unknown model %q (did you mean %q?)", name, near)
 		}

@@ -181,7 +181,11 @@ func (p *trainingPlan) run(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", errs.Wrap(errs.ErrExecution, err, "CREATE MODEL %s", p.name)
 	}
-	return fmt.Sprintf("Created model %s (%s %s over %d features, %d rows)", info.Ref(), info.Kind, info.Task, info.NumFeatures, ds.Rows), nil
+	task := info.Task
+	if _, ok := m.(centered); ok {
+		task = "clustering"
+	}
+	return fmt.Sprintf("Created model %s (%s %s over %d features, %d rows)", info.Ref(), info.Kind, task, info.NumFeatures, ds.Rows), nil
 }
 
 // trainStatement runs CREATE MODEL ... AS SELECT: at once, or as a job with ASYNC.
