@@ -365,13 +365,28 @@ func SavePipeline(path string, m *PipelineModel) error {
 	if m == nil {
 		return errs.Planf("SavePipeline: nil pipeline")
 	}
+	return saveJSON("SavePipeline", path, m)
+}
+
+// SaveModel writes a trained model (or a PipelineModel) to path in its kind's JSON
+// format, through a temporary file renamed into place; LoadFile reads it back, and CREATE
+// MODEL m FROM 'path' registers it (Spark ML's model.save / Model.load).
+func SaveModel(path string, m TrainedModel) error {
+	if m == nil {
+		return errs.Planf("SaveModel: nil model")
+	}
+	return saveJSON("SaveModel", path, m)
+}
+
+// saveJSON writes m's JSON to path atomically (temp file, sync, rename).
+func saveJSON(what, path string, m interface{ MarshalJSON() ([]byte, error) }) error {
 	data, err := m.MarshalJSON()
 	if err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return errs.Wrap(errs.ErrExecution, err, "SavePipeline")
+		return errs.Wrap(errs.ErrExecution, err, "%s", what)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(data)
@@ -386,7 +401,7 @@ func SavePipeline(path string, m *PipelineModel) error {
 	}
 	if werr != nil {
 		os.Remove(tmp)
-		return errs.Wrap(errs.ErrExecution, werr, "SavePipeline %s", path)
+		return errs.Wrap(errs.ErrExecution, werr, "%s %s", what, path)
 	}
 	return nil
 }

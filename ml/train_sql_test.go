@@ -282,3 +282,37 @@ func TestKMeansInSQL(t *testing.T) {
 		}
 	}
 }
+
+func TestSaveModelAndImportIt(t *testing.T) {
+	s := housesSession(t, 2)
+	ctx := context.Background()
+	data, err := s.SQL(ctx, "SELECT rooms, area, price FROM houses")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr := NewLinearRegression()
+	lr.LabelCol = "price"
+	fitted, err := lr.Fit(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir() + "/price.json"
+	if err := SaveModel(path, fitted.(*LinearRegressionModel)); err != nil {
+		t.Fatal(err)
+	}
+	back, err := LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Kind() != "linear_reg" || back.NumFeatures() != 2 {
+		t.Errorf("loaded %s with %d features", back.Kind(), back.NumFeatures())
+	}
+	exec(t, s, "CREATE MODEL imported FROM '"+path+"'")
+	got := oneRow(t, s, "SELECT ml_predict('imported', 3, 50.0) AS p")
+	if p := num(t, got["p"]); p < 31.5 || p > 32.5 {
+		t.Errorf("prediction %v", p)
+	}
+	if err := SaveModel(t.TempDir()+"/no/such/dir/m.json", fitted.(*LinearRegressionModel)); err == nil {
+		t.Error("saving into a missing folder worked")
+	}
+}
