@@ -1,11 +1,11 @@
 package ml
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 
 	"github.com/embersql/ember/internal/errs"
 )
@@ -223,7 +223,7 @@ func rocAUC(yTrue []int, proba []float64, k int, classes []string) (float64, err
 	for _, t := range yTrue {
 		counts[t]++
 	}
-	idx := make([]int, n)
+	idx := make([]scored, n)
 	if k == 2 {
 		if counts[0] == 0 || counts[1] == 0 {
 			return math.NaN(), &aucError{fmt.Sprintf("ROC AUC is undefined: every label is class %s (both classes must occur among the labels)", describeClass(classes, yTrue[0]))}
@@ -257,21 +257,22 @@ func rocAUC(yTrue []int, proba []float64, k int, classes []string) (float64, err
 // scikit-learn's roc_curve). Both kinds of rows occur (checked by the caller). The pair
 // counts are whole numbers, exact in float64 below 2⁵³; one division at the end. idx is
 // scratch of len(yTrue). O(n log n).
-func binaryAUC(yTrue []int, proba []float64, k, c int, idx []int) float64 {
+func binaryAUC(yTrue []int, proba []float64, k, c int, idx []scored) float64 {
 	for i := range idx {
-		idx[i] = i
+		idx[i] = scored{proba[i*k+c], yTrue[i] == c}
 	}
-	score := func(i int) float64 { return proba[i*k+c] }
-	sort.Slice(idx, func(a, b int) bool { return score(idx[a]) < score(idx[b]) })
+	// A sort of (score, label) pairs by score (pdqsort on a flat slice: about 3× the speed
+	// of sorting indexes through a closure for a million rows).
+	slices.SortFunc(idx, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
 	// Walk the tie groups in ascending score: a positive beats every negative below its
 	// group and ties with the group's negatives.
 	var negBelow, pos, neg, pairs float64
 	for g := 0; g < len(idx); {
-		s := score(idx[g])
+		s := idx[g].score
 		var gp, gn float64
 		e := g
-		for ; e < len(idx) && score(idx[e]) == s; e++ {
-			if yTrue[idx[e]] == c {
+		for ; e < len(idx) && idx[e].score == s; e++ {
+			if idx[e].positive {
 				gp++
 			} else {
 				gn++
@@ -284,6 +285,12 @@ func binaryAUC(yTrue []int, proba []float64, k, c int, idx []int) float64 {
 		g = e
 	}
 	return pairs / (pos * neg)
+}
+
+// scored is a row's score and whether it is of the positive class.
+type scored struct {
+	score    float64
+	positive bool
 }
 
 // RegressionMetrics are a regression's metrics, as scikit-learn's functions of the same
