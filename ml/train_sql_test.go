@@ -316,3 +316,38 @@ func TestSaveModelAndImportIt(t *testing.T) {
 		t.Error("saving into a missing folder worked")
 	}
 }
+
+func TestFailedJobsAndOrReplaceKeepTheRegistry(t *testing.T) {
+	s := housesSession(t, 2)
+	ctx := context.Background()
+	exec(t, s, "CREATE MODEL keep OPTIONS (model_type = 'linear_reg', input_label_cols = ['price']) AS SELECT rooms, price FROM houses")
+	exec(t, s, "CREATE MODEL keep OPTIONS (model_type = 'linear_reg', input_label_cols = ['price']) AS SELECT area, price FROM houses")
+	// The NULLs are found when the job reads the data: the job fails, nothing is stored.
+	res, err := s.Exec(ctx, "CREATE OR REPLACE MODEL keep OPTIONS (model_type = 'linear_reg', input_label_cols = ['price']) AS SELECT nullif(rooms, 2) AS rooms, price FROM houses ASYNC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Batches[0].Column(0).ValueStr(0)
+	res.Release()
+	job, err := DefaultJobs().Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := job.Wait(ctx); err == nil || !strings.Contains(err.Error(), `feature column "rooms" has 40 NULL values`) {
+		t.Errorf("the job's error: %v", err)
+	}
+	if st := oneRow(t, s, "SHOW JOB "+id); st["state"] != "FAILED" || !strings.Contains(st["message"], "NULL") {
+		t.Errorf("SHOW JOB: %v", st)
+	}
+	if vs, _ := SessionRegistry(s).Versions("keep"); len(vs) != 2 {
+		t.Errorf("a failed OR REPLACE changed the versions: %v", vs)
+	}
+	// A successful OR REPLACE replaces them with version 1.
+	exec(t, s, "CREATE OR REPLACE MODEL keep OPTIONS (model_type = 'linear_reg', input_label_cols = ['price']) AS SELECT rooms, area, price FROM houses")
+	if vs, _ := SessionRegistry(s).Versions("keep"); len(vs) != 1 || vs[0] != 1 {
+		t.Errorf("after OR REPLACE: versions %v", vs)
+	}
+	if _, info, _ := SessionRegistry(s).Model("keep", 0); info.NumFeatures != 2 {
+		t.Errorf("after OR REPLACE: %d features", info.NumFeatures)
+	}
+}

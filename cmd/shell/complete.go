@@ -24,7 +24,7 @@ var keywords = []string{
 	"PARTITION", "ROWS", "RANGE", "WINDOW", "INSERT", "INTO", "VALUES", "CREATE",
 	"TABLE", "VIEW", "DROP", "IF", "SHOW", "TABLES", "DESCRIBE", "EXPLAIN", "ANALYZE",
 	"VERBOSE", "SET", "LOCATION", "MODEL", "CACHE", "UNCACHE", "LAZY", "CLEAR", "REFRESH",
-	"OPTIONS", "FUNCTIONS", "FUNCTION",
+	"OPTIONS", "FUNCTIONS", "FUNCTION", "MODELS", "EVALUATE", "JOBS", "JOB", "CANCEL", "ASYNC",
 }
 
 // tableKeywords are followed by a table name.

@@ -24,7 +24,7 @@ func TestSuggest(t *testing.T) {
 		{before: "select * from orders o, c", want: []string{"customers/table"}},
 		{before: "describe o", want: []string{"orders/table"}},
 		{before: "select c", after: " from orders",
-			want: []string{"customer_id/column", "count/function", "cross/keyword", "case/keyword", "cast/keyword", "create/keyword", "cache/keyword", "clear/keyword"}},
+			want: []string{"customer_id/column", "count/function", "cross/keyword", "case/keyword", "cast/keyword", "create/keyword", "cache/keyword", "clear/keyword", "cancel/keyword"}},
 		{before: "select su", want: []string{"substring/function", "sum/function"}},
 		{before: "select orders.cu", want: []string{"customer_id/column"}},
 		{before: "select o.am", after: " from orders o", want: []string{"amount/column"}},
