@@ -19,6 +19,8 @@ import (
 	"github.com/embersql/ember/dataframe"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/udf"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // KMeans clusters rows into K clusters (Spark ML's KMeans; BigQuery ML's model_type
@@ -250,63 +252,256 @@ func kmCols(b arrow.RecordBatch, d int) [][]float64 {
 	return x
 }
 
-// kmScratch is a fold's per-batch scratch: the nearest center and its distance per row.
+// kmScratch is a fold's per-batch scratch: the nearest center and its squared distance per
+// row (idx, best: n values, what nearestCenters returns), and nearestCenters's working
+// buffers. One goroutine uses it between kmGetScratch and kmScratchPool.Put; the buffers
+// only grow, so a pooled scratch allocates nothing once it has seen the largest n, k and d.
 type kmScratch struct {
-	idx        []int32
-	best, dist []float64
+	idx  []int32
+	best []float64
+	// The centers feature-major (d×k); in the shifted, scaled space row-major (k×d), with
+	// their squared norms there and the largest norm rc.
+	cf, ct, cn []float64
+	rc         float64
+	// The shift (the centers' mean) and the scales √w, d each.
+	shift, scale []float64
+	// One block of rows in that space, feature-major (d×kmBlockRows); the Gemm result for
+	// a chunk of centers (kmCenterChunk×kmBlockRows, ‖c‖² − 2·x·c); per row of the block
+	// the least and second least such value over the centers.
+	xt, g, b1, b2 []float64
 }
 
 var kmScratchPool = sync.Pool{New: func() any { return new(kmScratch) }}
 
 func kmGetScratch(n int) *kmScratch {
 	s := kmScratchPool.Get().(*kmScratch)
-	if cap(s.best) < n {
-		s.idx, s.best, s.dist = make([]int32, n), make([]float64, n), make([]float64, n)
-	}
-	s.idx, s.best, s.dist = s.idx[:n], s.best[:n], s.dist[:n]
+	s.idx, s.best = kmGrow(s.idx, n), kmGrow(s.best, n)
 	return s
 }
 
+// kmGrow returns buf resized to n, reallocated only when its capacity is short (the
+// contents are then undefined).
+func kmGrow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
+}
+
+// The block shape of nearestCenters's matrix products. gonum's Dgemm runs serially when C
+// has fewer than 4 blocks of 64×64 and starts goroutines otherwise; the folds calling
+// nearestCenters already run one per core, so each product is kept to at most 64 centers
+// by 192 rows (3 blocks). A block of 20 features (30 KiB) and its product stay in the
+// core's L1/L2 caches.
+const (
+	kmBlockRows   = 192
+	kmCenterChunk = 64
+)
+
+// kmNearMargin scales the rounding bound of nearestCenters's expansion (see there):
+// 4·2⁻⁵², twice the sum of two centers' errors.
+const kmNearMargin = 0x1p-50
+
 // nearestCenters writes, for the n rows of the column-major x, the index of the nearest of
-// the k centers (row-major k×d) into idx and the squared distance to it into best (dist is
-// scratch); w, when not nil, weighs feature j's squared difference. Ties go to the lower
-// index. Cost: O(n·k·d), column by column.
-func nearestCenters(x [][]float64, n int, centers []float64, k int, w []float64, idx []int32, best, dist []float64) {
+// the k centers (row-major k×d) into s.idx[:n] and the squared distance to it into
+// s.best[:n]; w, when not nil, weighs feature j's squared difference. Ties go to the lower
+// index. The results are exactly those of comparing each row's k distances summed
+// feature by feature (Σ_j w_j·(x_j − c_j)², j ascending; kmNearestDirect).
+//
+// Method: in the space shifted by the centers' mean and scaled by √w (the same distances,
+// but small norms when the data lies far from the origin), ‖x − c‖² = ‖x‖² + (‖c‖² −
+// 2·x·c). For a block of kmBlockRows rows, the bracket is one blas64.Gemm per chunk of
+// kmCenterChunk centers, and each row keeps the least and second least value. Each value
+// is within (d+16)·2⁻⁵²·R² of the direct sum less ‖x‖² (R = ‖x‖ + the largest ‖c‖ in that
+// space; the rounding of the shift and scaling, of the product and of the direct sum), and
+// ‖x‖ ≤ ‖x − c*‖ + ‖c*‖ bounds R by the chosen center's distance. When the two least values
+// differ by more than kmNearMargin·(d+16)·R², the least is the nearest center; otherwise
+// (ties, near ties, overflow) the row's k distances are summed directly. The chosen
+// center's distance is always summed directly.
+//
+// Cost: the product's n·k·d multiply-adds, O(n·(k+d)) more, O(k·d) per call, and O(k·d)
+// per near-tie row. s's buffers are reused: no allocation once they are large enough.
+func nearestCenters(x [][]float64, n int, centers []float64, k int, w []float64, s *kmScratch) {
 	d := len(x)
-	idx, best, dist = idx[:n], best[:n], dist[:n]
+	idx, best := s.idx[:n], s.best[:n]
+	s.cf = kmGrow(s.cf, d*k)
 	for c := 0; c < k; c++ {
-		out := dist
-		if c == 0 {
-			out = best
+		for j, v := range centers[c*d : (c+1)*d] {
+			s.cf[j*k+c] = v
 		}
-		clear(out)
-		cc := centers[c*d : (c+1)*d]
+	}
+	fast := k > 1 && s.prepare(centers, k, d, w)
+	margin := kmNearMargin * float64(d+16)
+	tiny := float64(d+4) * 0x1p-1022 // the products' underflow
+	for lo := 0; lo < n; lo += kmBlockRows {
+		hi := min(lo+kmBlockRows, n)
+		bi, bd := idx[lo:hi], best[lo:hi]
+		switch {
+		case fast:
+			s.nearestBlock(x, lo, hi, k, bi)
+		case k == 1:
+			clear(bi)
+		default:
+			for i := range bi {
+				bi[i], _ = kmNearestDirect(x, lo+i, centers, k, w)
+			}
+		}
+		// The distance to the chosen center, summed as kmNearestDirect sums it; per
+		// block, while its rows are in cache.
+		clear(bd)
 		for j, col := range x {
-			col = col[:n]
-			cj := cc[j]
+			col, cj := col[lo:hi], s.cf[j*k:(j+1)*k]
+			bi, bd := bi[:len(col)], bd[:len(col)]
 			if w == nil {
 				for i, v := range col {
-					t := v - cj
-					out[i] += t * t
+					t := v - cj[bi[i]]
+					bd[i] += t * t
 				}
 			} else {
 				wj := w[j]
 				for i, v := range col {
-					t := v - cj
-					out[i] += wj * t * t
+					t := v - cj[bi[i]]
+					bd[i] += wj * t * t
 				}
 			}
 		}
-		if c == 0 {
-			clear(idx)
+		if !fast {
 			continue
 		}
-		for i, v := range out {
-			if v < best[i] {
-				best[i], idx[i] = v, int32(c)
+		// R ≤ ‖x − c*‖ + 2·rc, with room for ‖x − c*‖'s rounding. R² overflowing to +Inf
+		// (the direct sums may overflow too) sends the row to the direct comparison, as
+		// does a gap that is not a number.
+		for i, gap := range s.b2[:len(bi)] {
+			r := 1.001 * (math.Sqrt(bd[i]) + 2*s.rc)
+			if !(gap > margin*(r*r)+tiny) {
+				bi[i], bd[i] = kmNearestDirect(x, lo+i, centers, k, w)
 			}
 		}
 	}
+}
+
+// prepare sets s's shift, scales and transformed centers for nearestCenters, and sizes
+// the block buffers; false when the transformed centers are not all finite (the caller
+// then compares directly).
+func (s *kmScratch) prepare(centers []float64, k, d int, w []float64) bool {
+	s.shift, s.scale = kmGrow(s.shift, d), kmGrow(s.scale, d)
+	s.ct, s.cn = kmGrow(s.ct, k*d), kmGrow(s.cn, k)
+	s.xt, s.g = kmGrow(s.xt, d*kmBlockRows), kmGrow(s.g, kmCenterChunk*kmBlockRows)
+	s.b1, s.b2 = kmGrow(s.b1, kmBlockRows), kmGrow(s.b2, kmBlockRows)
+	clear(s.shift)
+	for c := 0; c < k; c++ {
+		for j, v := range centers[c*d : (c+1)*d] {
+			s.shift[j] += v
+		}
+	}
+	for j := range s.shift {
+		s.shift[j] /= float64(k)
+		s.scale[j] = 1
+		if w != nil {
+			s.scale[j] = math.Sqrt(w[j])
+		}
+	}
+	cmax := 0.0
+	for c := 0; c < k; c++ {
+		var nn float64
+		for j, v := range centers[c*d : (c+1)*d] {
+			t := (v - s.shift[j]) * s.scale[j]
+			s.ct[c*d+j] = t
+			nn += t * t
+		}
+		if math.IsNaN(nn) || math.IsInf(nn, 0) {
+			return false
+		}
+		s.cn[c], cmax = nn, max(cmax, nn)
+	}
+	s.rc = math.Sqrt(cmax)
+	// A center equal to an earlier one never wins (ties go to the lower index): its
+	// ‖c‖² of +Inf keeps it out of the least two values, which would otherwise tie for
+	// every row nearest to it. O(k²) comparisons, most ending at the first feature.
+	for c := 1; c < k; c++ {
+		for e := 0; e < c; e++ {
+			if slices.Equal(centers[c*d:(c+1)*d], centers[e*d:(e+1)*d]) {
+				s.cn[c] = math.Inf(1)
+				break
+			}
+		}
+	}
+	return true
+}
+
+// nearestBlock writes, for rows [lo, hi) of x, the center of least ‖c‖² − 2·x·c (in the
+// prepared space; the lowest index on a tie) into idx[:hi-lo], and the gap from the least
+// to the second least value into s.b2[:hi-lo] (+Inf when every other center repeats an
+// earlier one; not a number when a value is not). k > 1.
+func (s *kmScratch) nearestBlock(x [][]float64, lo, hi int, k int, idx []int32) {
+	d, nb := len(x), hi-lo
+	xt, b1, b2, idx := s.xt[:d*nb], s.b1[:nb], s.b2[:nb], idx[:nb]
+	for j, col := range x {
+		sh, sc := s.shift[j], s.scale[j]
+		col = col[lo:hi]
+		row := xt[j*nb : (j+1)*nb][:len(col)]
+		for i, v := range col {
+			row[i] = (v - sh) * sc
+		}
+	}
+	for i := range b1 {
+		b1[i], b2[i], idx[i] = math.Inf(1), math.Inf(1), 0
+	}
+	for c0 := 0; c0 < k; c0 += kmCenterChunk {
+		kc := min(kmCenterChunk, k-c0)
+		g := s.g[:kc*nb]
+		for c := 0; c < kc; c++ {
+			gr, cn := g[c*nb:(c+1)*nb], s.cn[c0+c]
+			for i := range gr {
+				gr[i] = cn
+			}
+		}
+		// g = ‖c‖² − 2·C·Xᵀ: (kc×d)·(d×nb), serial (see kmBlockRows).
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, -2,
+			blas64.General{Rows: kc, Cols: d, Stride: d, Data: s.ct[c0*d : (c0+kc)*d]},
+			blas64.General{Rows: d, Cols: nb, Stride: nb, Data: xt},
+			1, blas64.General{Rows: kc, Cols: nb, Stride: nb, Data: g})
+		for c := 0; c < kc; c++ {
+			ci := int32(c0 + c)
+			// Branch-free, as the comparisons are unpredictable (idx by a conditional
+			// move): a tie keeps the lower index and makes b1 = b2.
+			for i, v := range g[c*nb : (c+1)*nb] {
+				o, id := b1[i], idx[i]
+				if v < o {
+					id = ci
+				}
+				idx[i], b1[i], b2[i] = id, min(o, v), min(b2[i], max(o, v))
+			}
+		}
+	}
+	for i, v := range b1 {
+		b2[i] -= v
+	}
+}
+
+// kmNearestDirect is the index of the center nearest to row i of the column-major x and the
+// (weighted) squared distance to it, each of the k distances summed feature by feature; the
+// lower index on a tie. Cost: O(k·d).
+func kmNearestDirect(x [][]float64, i int, centers []float64, k int, w []float64) (int32, float64) {
+	d := len(x)
+	var best float64
+	bi := int32(0)
+	for c := 0; c < k; c++ {
+		cc := centers[c*d : (c+1)*d]
+		var dd float64
+		for j, col := range x {
+			t := col[i] - cc[j]
+			if w == nil {
+				dd += t * t
+			} else {
+				dd += w[j] * t * t
+			}
+		}
+		if c == 0 || dd < best {
+			best, bi = dd, int32(c)
+		}
+	}
+	return bi, best
 }
 
 // kmSqDist is the (weighted) squared distance of two points.
@@ -492,7 +687,7 @@ func (f *kmFit) cost(ctx context.Context, points []float64) (float64, error) {
 	st, err := f.ds.Aggregate(ctx, []float64{0}, func(st []float64, b Batch) error {
 		s := kmGetScratch(b.N)
 		defer kmScratchPool.Put(s)
-		nearestCenters(b.X, b.N, points, k, f.w, s.idx, s.best, s.dist)
+		nearestCenters(b.X, b.N, points, k, f.w, s)
 		var c float64
 		for _, v := range s.best {
 			c += v
@@ -554,7 +749,7 @@ func (f *kmFit) initParallel(ctx context.Context) ([]float64, error) {
 			}
 			x := kmCols(b, d)
 			s := kmGetScratch(n)
-			nearestCenters(x, n, cur, m, f.w, s.idx, s.best, s.dist)
+			nearestCenters(x, n, cur, m, f.w, s)
 			for i, c := range s.best {
 				if kmRand(base, row+uint64(i)) >= 2*float64(k)*c/phi {
 					continue
@@ -652,7 +847,7 @@ func (f *kmFit) initParallel(ctx context.Context) ([]float64, error) {
 	weights, err := f.ds.Aggregate(ctx, make([]float64, m), func(st []float64, b Batch) error {
 		s := kmGetScratch(b.N)
 		defer kmScratchPool.Put(s)
-		nearestCenters(b.X, b.N, cands, m, f.w, s.idx, s.best, s.dist)
+		nearestCenters(b.X, b.N, cands, m, f.w, s)
 		for _, c := range s.idx {
 			st[c]++
 		}
@@ -822,7 +1017,7 @@ func (f *kmFit) lloyd(ctx context.Context, centers []float64) (*KMeansModel, err
 	agg, err := f.ds.NewAggregator(make([]float64, k*d+k+1), func(st []float64, b Batch) error {
 		s := kmGetScratch(b.N)
 		defer kmScratchPool.Put(s)
-		nearestCenters(b.X, b.N, cur, k, f.w, s.idx, s.best, s.dist)
+		nearestCenters(b.X, b.N, cur, k, f.w, s)
 		sums, counts := st[:k*d], st[k*d:k*d+k]
 		for j, col := range b.X {
 			col = col[:b.N]

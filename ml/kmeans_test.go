@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -529,5 +530,204 @@ func TestKMeansCancel(t *testing.T) {
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("cancellation took %v", time.Since(start))
+	}
+}
+
+// nearestCentersRef is the direct search nearestCenters replaced (kept as the reference
+// it must agree with bit for bit, and as the benchmark's baseline): every (row, center)
+// distance summed feature by feature, column by column; the lower index on a tie.
+func nearestCentersRef(x [][]float64, n int, centers []float64, k int, w []float64, idx []int32, best, dist []float64) {
+	d := len(x)
+	idx, best, dist = idx[:n], best[:n], dist[:n]
+	for c := 0; c < k; c++ {
+		out := dist
+		if c == 0 {
+			out = best
+		}
+		clear(out)
+		cc := centers[c*d : (c+1)*d]
+		for j, col := range x {
+			col = col[:n]
+			cj := cc[j]
+			if w == nil {
+				for i, v := range col {
+					t := v - cj
+					out[i] += t * t
+				}
+			} else {
+				wj := w[j]
+				for i, v := range col {
+					t := v - cj
+					out[i] += wj * t * t
+				}
+			}
+		}
+		if c == 0 {
+			clear(idx)
+			continue
+		}
+		for i, v := range out {
+			if v < best[i] {
+				best[i], idx[i] = v, int32(c)
+			}
+		}
+	}
+}
+
+// kmBlobs is n rows of d features (column-major) around k random centers of the given
+// spread, shifted by off (far from the origin when off is large); centers are k points
+// near them, row-major.
+func kmBlobs(rng *rand.Rand, n, d, k int, spread, off float64) (x [][]float64, centers []float64) {
+	means := make([]float64, k*d)
+	for i := range means {
+		means[i] = off + 10*rng.NormFloat64()
+	}
+	x = make([][]float64, d)
+	for j := range x {
+		x[j] = make([]float64, n)
+	}
+	for i := 0; i < n; i++ {
+		c := rng.IntN(k)
+		for j := range x {
+			x[j][i] = means[c*d+j] + spread*rng.NormFloat64()
+		}
+	}
+	centers = make([]float64, k*d)
+	for i := range centers {
+		centers[i] = means[i] + rng.NormFloat64()
+	}
+	return x, centers
+}
+
+func TestKMeansNearestCentersExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	cases := []struct {
+		name        string
+		n, d, k     int
+		spread, off float64
+		weighted    bool
+		dupCenters  bool    // centers repeated: ties must go to the lower index
+		rowsCenters bool    // centers are rows of x: distances of exactly 0
+		midpoints   bool    // rows halfway between two centers: near ties
+		scale       float64 // when not 0, multiplies rows and centers
+	}{
+		{name: "small", n: 37, d: 3, k: 2, spread: 1},
+		{name: "blocks", n: 5000, d: 20, k: 8, spread: 3},
+		{name: "many centers", n: 3000, d: 7, k: 150, spread: 5},
+		{name: "weighted", n: 3000, d: 20, k: 8, spread: 3, weighted: true},
+		{name: "far from origin", n: 3000, d: 20, k: 8, spread: 1, off: 1e7},
+		{name: "far weighted", n: 3000, d: 5, k: 50, spread: 1e-3, off: 1e9, weighted: true},
+		{name: "duplicate centers", n: 3000, d: 4, k: 12, spread: 2, dupCenters: true},
+		{name: "centers are rows", n: 3000, d: 6, k: 40, spread: 2, rowsCenters: true},
+		{name: "one feature", n: 3000, d: 1, k: 5, spread: 2},
+		{name: "midpoints", n: 3000, d: 20, k: 8, spread: 1, midpoints: true},
+		{name: "distances overflow", n: 3000, d: 20, k: 8, spread: 1e155},
+		{name: "some distances overflow", n: 3000, d: 20, k: 8, spread: 3, scale: 1.5e152},
+		{name: "midpoints far weighted", n: 3000, d: 20, k: 30, spread: 1, off: 1e5, weighted: true, midpoints: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x, centers := kmBlobs(rng, tc.n, tc.d, tc.k, tc.spread, tc.off)
+			if tc.dupCenters {
+				for c := tc.k / 2; c < tc.k; c++ {
+					copy(centers[c*tc.d:(c+1)*tc.d], centers[(c-tc.k/2)*tc.d:])
+				}
+			}
+			if tc.rowsCenters {
+				for c := 0; c < tc.k; c++ {
+					for j := range x {
+						centers[c*tc.d+j] = x[j][rng.IntN(tc.n)%tc.n]
+					}
+				}
+				r := rng.IntN(tc.n) // and one row twice
+				for j := range x {
+					centers[3*tc.d+j], centers[7*tc.d+j] = x[j][r], x[j][r]
+				}
+			}
+			if tc.scale != 0 {
+				for j := range x {
+					for i := range x[j] {
+						x[j][i] *= tc.scale
+					}
+				}
+				for i := range centers {
+					centers[i] *= tc.scale
+				}
+			}
+			if tc.midpoints {
+				for i := 0; i < tc.n; i += 2 {
+					a, b := rng.IntN(tc.k), rng.IntN(tc.k)
+					for j := range x {
+						x[j][i] = (centers[a*tc.d+j] + centers[b*tc.d+j]) / 2
+					}
+				}
+			}
+			var w []float64
+			if tc.weighted {
+				w = make([]float64, tc.d)
+				for j := range w {
+					w[j] = math.Exp(4 * rng.NormFloat64())
+				}
+			}
+			wantIdx, wantBest := make([]int32, tc.n), make([]float64, tc.n)
+			nearestCentersRef(x, tc.n, centers, tc.k, w, wantIdx, wantBest, make([]float64, tc.n))
+			s := kmGetScratch(tc.n)
+			defer kmScratchPool.Put(s)
+			nearestCenters(x, tc.n, centers, tc.k, w, s)
+			bad := 0
+			for i := 0; i < tc.n; i++ {
+				if s.idx[i] != wantIdx[i] || s.best[i] != wantBest[i] {
+					if bad < 5 {
+						t.Errorf("row %d: center %d at %g, want %d at %g", i, s.idx[i], s.best[i], wantIdx[i], wantBest[i])
+					}
+					bad++
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%d of %d rows differ", bad, tc.n)
+			}
+		})
+	}
+}
+
+// BenchmarkKMeansNearest times nearestCenters ("gemm") and the direct search it replaced
+// ("direct") on 100k rows of 20 features in batches of 8192 rows (the cached frame's batch
+// size); ns/term is per (row, center, feature).
+func BenchmarkKMeansNearest(b *testing.B) {
+	const n, d, batch = 100_000, 20, 8192
+	for _, k := range []int{8, 50} {
+		for _, weighted := range []bool{false, true} {
+			rng := rand.New(rand.NewPCG(1, 2))
+			x, centers := kmBlobs(rng, n, d, k, 3, 0)
+			var w []float64
+			if weighted {
+				w = make([]float64, d)
+				for j := range w {
+					w[j] = 1 / (1 + float64(j))
+				}
+			}
+			for _, impl := range []string{"direct", "gemm"} {
+				b.Run(fmt.Sprintf("k=%d/weighted=%v/%s", k, weighted, impl), func(b *testing.B) {
+					s := kmGetScratch(batch)
+					defer kmScratchPool.Put(s)
+					dist := make([]float64, batch)
+					cols := make([][]float64, d)
+					for b.Loop() {
+						for lo := 0; lo < n; lo += batch {
+							hi := min(lo+batch, n)
+							for j := range cols {
+								cols[j] = x[j][lo:hi]
+							}
+							if impl == "gemm" {
+								nearestCenters(cols, hi-lo, centers, k, w, s)
+							} else {
+								nearestCentersRef(cols, hi-lo, centers, k, w, s.idx, s.best, dist)
+							}
+						}
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n*k*d), "ns/term")
+				})
+			}
+		}
 	}
 }
