@@ -101,6 +101,22 @@ func (extension) Exec(ctx context.Context, s *dataframe.Session, st parser.State
 	return res, true, err
 }
 
+// createTarget checks the name of a CREATE MODEL and lists the model's versions; done is
+// the reply when IF NOT EXISTS finds the model (nothing to do).
+func createTarget(reg *Registry, x *parser.CreateModel) (name string, existing []int, done *dataframe.Result, err error) {
+	name = strings.ToLower(x.Name)
+	if err := checkModelName(name); err != nil {
+		return "", nil, nil, err
+	}
+	if existing, err = reg.Versions(name); err != nil {
+		return "", nil, nil, err
+	}
+	if len(existing) > 0 && x.IfNotExists {
+		return name, existing, &dataframe.Result{Message: fmt.Sprintf("Model %s exists (versions %s); nothing done", name, joinInts(existing))}, nil
+	}
+	return name, existing, nil, nil
+}
+
 // createOptions are the OPTIONS CREATE MODEL ... FROM accepts.
 var createOptions = []string{"description", "format"}
 
@@ -120,16 +136,9 @@ func createModel(reg *Registry, x *parser.CreateModel) (*dataframe.Result, error
 			return nil, errs.Planf("CREATE MODEL %s: unknown option %q%s; options are %s", x.Name, k, hint, strings.Join(createOptions, ", "))
 		}
 	}
-	name := strings.ToLower(x.Name)
-	if err := checkModelName(name); err != nil {
-		return nil, err
-	}
-	existing, err := reg.Versions(name)
-	if err != nil {
-		return nil, err
-	}
-	if len(existing) > 0 && x.IfNotExists {
-		return &dataframe.Result{Message: fmt.Sprintf("Model %s exists (versions %s); nothing done", name, joinInts(existing))}, nil
+	name, existing, done, err := createTarget(reg, x)
+	if done != nil || err != nil {
+		return done, err
 	}
 	data, err := os.ReadFile(x.From)
 	if err != nil {

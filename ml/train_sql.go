@@ -193,16 +193,9 @@ func trainStatement(ctx context.Context, s *dataframe.Session, reg *Registry, x 
 	if x.OrReplace && x.IfNotExists {
 		return nil, errs.Planf("CREATE MODEL: OR REPLACE and IF NOT EXISTS cannot both be given")
 	}
-	name := strings.ToLower(x.Name)
-	if err := checkModelName(name); err != nil {
-		return nil, err
-	}
-	existing, err := reg.Versions(name)
-	if err != nil {
-		return nil, err
-	}
-	if len(existing) > 0 && x.IfNotExists {
-		return &dataframe.Result{Message: fmt.Sprintf("Model %s exists (versions %s); nothing done", name, joinInts(existing))}, nil
+	name, _, done, err := createTarget(reg, x)
+	if done != nil || err != nil {
+		return done, err
 	}
 	data, err := s.SQL(ctx, x.AsSelect.Text())
 	if err != nil {
