@@ -1,6 +1,3 @@
-// Command trainbench times model training in Ember (CREATE MODEL ... AS SELECT and the Go
-// API) next to scikit-learn on the same synthetic data; see bench/README.md and package
-// train.
 package main
 
 import (
