@@ -11,14 +11,22 @@ import (
 )
 
 // TakeArray gathers values[indices[i]] into a new array owned by the caller (arrow compute's
-// take kernel). Every index must be in range; use TakeByArray for NULL indices.
+// take kernel). Every index must be in range; use TakeByArray for NULL indices. The
+// indices are read in place (an Arrow view of the Go slice, no copy), so gathering several
+// columns at the same indices costs no copy of them per column.
 func TakeArray(mem memory.Allocator, values arrow.Array, indices []int32) (arrow.Array, error) {
-	ib := array.NewInt32Builder(mem)
-	ib.AppendValues(indices, nil)
-	ia := ib.NewInt32Array()
-	ib.Release()
+	ia := int32View(indices)
 	defer ia.Release()
 	return TakeByArray(mem, values, ia)
+}
+
+// int32View is an Int32 array over the Go slice v, without copying: valid while v is, and
+// only for reading (the take kernel reads it and keeps nothing).
+func int32View(v []int32) arrow.Array {
+	buf := memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(v))
+	data := array.NewData(arrow.PrimitiveTypes.Int32, len(v), []*memory.Buffer{nil, buf}, nil, 0, 0)
+	defer data.Release()
+	return array.NewInt32Data(data)
 }
 
 // TakeByArray gathers values by an index array that may hold NULLs (NULL index → NULL).
