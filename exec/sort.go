@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,22 +102,98 @@ func (o *sortOp) load(tc *TaskContext) error {
 		cmps[i] = c
 	}
 	perm := make([]int32, n)
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	slices.SortStableFunc(perm, func(a, b int32) int {
-		for _, c := range cmps {
-			if r := c(int(a), int(b)); r != 0 {
-				return r
-			}
+	if len(keys) != 1 || !sortSingleKey(perm, keys[0], o.node.Keys[0].Desc) {
+		for i := range perm {
+			perm[i] = int32(i)
 		}
-		return 0
-	})
+		// pdqsort with the row number as the last key: stable, without a stable sort's
+		// merges (2–3× faster for a million rows).
+		slices.SortFunc(perm, func(a, b int32) int {
+			for _, c := range cmps {
+				if r := c(int(a), int(b)); r != 0 {
+					return r
+				}
+			}
+			return cmp.Compare(a, b)
+		})
+	}
 	if f := o.node.Fetch; f >= 0 && int64(len(perm)) > f {
 		perm = perm[:f]
 	}
 	o.perm = perm
 	return nil
+}
+
+// sortSingleKey fills perm with the stable order of one key column without NULLs of an
+// integer, date or decimal type, sorting (value, row) pairs held contiguously (no closure
+// per comparison, no random reads of the column); false for other columns.
+func sortSingleKey(perm []int32, key arrow.Array, desc bool) bool {
+	if key.NullN() != 0 {
+		return false
+	}
+	switch x := key.(type) {
+	case *array.Int64:
+		sortKeyed(perm, x.Int64Values(), desc)
+	case *array.Int32:
+		sortKeyed(perm, x.Int32Values(), desc)
+	case *array.Date32:
+		sortKeyed(perm, x.Date32Values(), desc)
+	case *array.Decimal128:
+		type kv struct {
+			hi int64
+			lo uint64
+			i  int32
+		}
+		vals := x.Values()
+		tmp := make([]kv, len(perm))
+		for i, v := range vals {
+			tmp[i] = kv{v.HighBits(), v.LowBits(), int32(i)}
+		}
+		slices.SortFunc(tmp, func(a, b kv) int {
+			c := cmp.Compare(a.hi, b.hi)
+			if c == 0 {
+				c = cmp.Compare(a.lo, b.lo)
+			}
+			if desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+			return cmp.Compare(a.i, b.i)
+		})
+		for i := range tmp {
+			perm[i] = tmp[i].i
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// sortKeyed sorts (value, row) pairs of vals, ties by row, into perm.
+func sortKeyed[K cmp.Ordered](perm []int32, vals []K, desc bool) {
+	type kv struct {
+		k K
+		i int32
+	}
+	tmp := make([]kv, len(perm))
+	for i := range tmp {
+		tmp[i] = kv{vals[i], int32(i)}
+	}
+	slices.SortFunc(tmp, func(a, b kv) int {
+		c := cmp.Compare(a.k, b.k)
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	for i := range tmp {
+		perm[i] = tmp[i].i
+	}
 }
 
 func (o *sortOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
