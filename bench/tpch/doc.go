@@ -1,12 +1,13 @@
 // Package tpch is Ember's TPC-H tooling, used only by the bench module's commands (never by
 // the engine, which must not depend on cgo): it generates TPC-H data as Parquet files,
 // knows the 22 queries and their published SF1 answers, checks results against them, runs
-// the reference engine (DuckDB), and renders Arrow results as text.
+// the reference engine (DuckDB), renders Arrow results as text, and times Ember and DuckDB
+// side by side (RunBench, for cmd/tpchbench).
 //
 // Where it sits: bench/ is its own Go module (github.com/embersql/ember/bench) that requires
-// the engine through a replace of ../; this package imports go-tpc, go-duckdb and arrow-go,
-// and nothing of the engine. The commands under bench/cmd import it and, for tpchcheck,
-// the engine's dataframe package.
+// the engine through a replace of ../; this package imports go-tpc, go-duckdb, arrow-go and,
+// in the side-by-side benchmark only (bench*.go), the engine's dataframe package. The
+// commands under bench/cmd import it and, for tpchcheck, the engine's dataframe package.
 //
 // Sources of truth:
 //   - data: github.com/pingcap/go-tpc v1.0.12, package tpch/dbgen (a Go port of TPC-H's
@@ -22,7 +23,9 @@
 // generation and its cache), queries.go (texts, scripts, answers, query lists), check.go
 // (answer comparison), duckdb.go (the reference engine and the MySQL-to-DuckDB
 // translation), mysqldiv.go (MySQL's exact decimal division for DuckDB), format.go (text
-// form of Arrow values, shared by fixtures and checks).
+// form of Arrow values, shared by fixtures and checks), bench.go, benchengine.go,
+// benchchild.go, benchreport.go (the side-by-side benchmark: a child process per engine and
+// query, timed in alternation, with its peak RSS from rss.go).
 //
 // How to add:
 //   - a statement around a query (as Q15's view): in QueryScript, with a test;
