@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -24,8 +25,21 @@ func main() {
 	flag.StringVar(&o.repo, "repo", "..", "the repository root, where -via shell builds ./cmd/shell")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "time limit of one query (0: none)")
 	flag.BoolVar(&o.verbose, "v", false, "print the rows of failing queries")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole check to this file (-via api profiles Ember itself: go tool pprof -top FILE)")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tpchcheck:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+	}
 	ok, err := run(o)
+	pprof.StopCPUProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tpchcheck:", err)
 		os.Exit(1)
