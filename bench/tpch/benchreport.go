@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -274,7 +275,7 @@ func (rep *BenchReport) Markdown() string {
 	m := rep.Machine
 	fmt.Fprintf(&b, "- Machine: %s, %s, NumCPU %d, GOMAXPROCS %d, %.1f GiB; load average (1, 5, 15 min) %s at the start, %s at the end. %s; DuckDB %s with %d threads; Ember with %d partitions.\n",
 		m.OS, m.CPU, m.NumCPU, m.GOMAXPROCS, float64(m.MemTotalKiB)/(1<<20), m.LoadStart, m.LoadEnd, m.GoVersion, rep.DuckDBVersion, rep.Threads, rep.Threads)
-	fmt.Fprintf(&b, "- Data: %s (SF %s, Parquet written by %s).\n", rep.Data, strconv.FormatFloat(rep.ScaleFactor, 'f', -1, 64), rep.DataWriter)
+	fmt.Fprintf(&b, "- Data: %s (SF %s, Parquet written by %s).\n", displayPath(rep.Data), strconv.FormatFloat(rep.ScaleFactor, 'f', -1, 64), rep.DataWriter)
 	if rep.Commit != "" {
 		fmt.Fprintf(&b, "- Commit: %s.\n", rep.Commit)
 	}
@@ -413,4 +414,17 @@ func loadAverage() string {
 		return strings.Join(f[:3], " ")
 	}
 	return "unknown"
+}
+
+// displayPath shows a data folder relative to the working directory when it lies below it,
+// so that reports pasted into docs name no folder of the machine that made them.
+func displayPath(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	if rel, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return filepath.Base(dir)
 }
