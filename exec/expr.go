@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -144,10 +145,33 @@ func (c *colExpr) String() string       { return fmt.Sprintf("#%d", c.idx) }
 type litExpr struct {
 	val any
 	typ arrow.DataType
+	// last is the constant array of the last length asked for, shared by every task and
+	// batch (arrays are immutable; each Eval hands out a new reference): a literal costs
+	// one array per length, not one per batch. Its buffers come from the Go allocator, so
+	// they belong to no task's accounting and the garbage collector frees them once no
+	// batch and no expression refers to them (a replaced array is not released, since
+	// another task may be retaining it).
+	last atomic.Pointer[litArray]
+}
+
+type litArray struct {
+	n int
+	a arrow.Array
 }
 
 func (l *litExpr) Eval(tc *TaskContext, b arrow.RecordBatch) (arrow.Array, error) {
-	return kernels.MakeConstant(tc.Mem, l.val, l.typ, int(b.NumRows()))
+	n := int(b.NumRows())
+	if c := l.last.Load(); c != nil && c.n == n {
+		c.a.Retain()
+		return c.a, nil
+	}
+	a, err := kernels.MakeConstant(memory.DefaultAllocator, l.val, l.typ, n)
+	if err != nil {
+		return nil, err
+	}
+	a.Retain() // one reference for the cache, one for the caller
+	l.last.Store(&litArray{n: n, a: a})
+	return a, nil
 }
 func (l *litExpr) Type() arrow.DataType { return l.typ }
 func (l *litExpr) String() string       { return planner.FormatValue(l.val, l.typ, true) }
