@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/embersql/ember/internal/errs"
@@ -39,13 +40,66 @@ func TakeByArray(mem memory.Allocator, values arrow.Array, indices arrow.Array) 
 	return out, nil
 }
 
+// dropMaskNulls returns a mask without NULLs, true where m is true and valid (a new array
+// the caller releases).
+func dropMaskNulls(mem memory.Allocator, m *array.Boolean) *array.Boolean {
+	n := m.Len()
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(int(bitutil.BytesForBits(int64(n))))
+	data := m.Data()
+	if data.Buffers()[1] == nil || data.Buffers()[0] == nil {
+		clear(buf.Bytes()) // no values, or no validity with NULLs counted: all false
+	} else {
+		bitutil.BitmapAnd(data.Buffers()[1].Bytes(), data.Buffers()[0].Bytes(), int64(data.Offset()), int64(data.Offset()), buf.Bytes(), 0, int64(n))
+	}
+	out := array.NewData(arrow.FixedWidthTypes.Boolean, n, []*memory.Buffer{nil, buf}, nil, 0, 0)
+	buf.Release() // out holds it
+	defer out.Release()
+	return array.NewBooleanData(out)
+}
+
 // FilterBatch keeps the rows of b where mask is true (NULL counts as false). b stays owned by
-// the caller; the result is new.
+// the caller; the result is new. When the selected rows come in runs of 16 or more on
+// average, columns whose layout filterByRuns copies (filter_kernel.go) are copied run by
+// run; otherwise, and for the other columns, arrow compute's filter gathers them.
 func FilterBatch(mem memory.Allocator, b arrow.RecordBatch, mask arrow.Array) (arrow.RecordBatch, error) {
 	ctx := compute.WithAllocator(context.Background(), mem)
-	out, err := compute.FilterRecordBatch(ctx, b, mask, compute.DefaultFilterOptions())
-	if err != nil {
-		return nil, errs.Wrap(errs.ErrInternal, err, "filter")
+	bm, ok := mask.(*array.Boolean)
+	if ok && bm.NullN() > 0 {
+		// NULL is false: fold the validity into the values once (arrow's FilterArray
+		// mishandles a mask with NULLs for some value types).
+		bm = dropMaskNulls(mem, bm)
+		defer bm.Release()
+		mask = bm
 	}
-	return out, nil
+	var runs [][2]int
+	var kept int
+	if ok && bm.Len() == int(b.NumRows()) {
+		// Runs pay off when they average 16 rows or more.
+		runs, kept, ok = maskRuns(bm, countTrue(bm)/16)
+	}
+	if !ok {
+		out, err := compute.FilterRecordBatch(ctx, b, mask, compute.DefaultFilterOptions())
+		if err != nil {
+			return nil, errs.Wrap(errs.ErrInternal, err, "filter")
+		}
+		return out, nil
+	}
+	cols := make([]arrow.Array, 0, b.NumCols())
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for _, col := range b.Columns() {
+		c := filterByRuns(mem, col, runs, kept)
+		if c == nil {
+			var err error
+			if c, err = compute.FilterArray(ctx, col, mask, *compute.DefaultFilterOptions()); err != nil {
+				return nil, errs.Wrap(errs.ErrInternal, err, "filter")
+			}
+		}
+		cols = append(cols, c)
+	}
+	return array.NewRecordBatch(b.Schema(), cols, int64(kept)), nil
 }
