@@ -322,10 +322,17 @@ func arithDecimal(mem memory.Allocator, op planner.BinaryOp, l, r arrow.Array, d
 	x, y := decOperandOf(l), decOperandOf(r)
 	vo := newValidOut(mem, n, validBits(l), validBits(r))
 	buf, out := newValues[decimal128.Num](mem, n)
+	fast := decFast64For(op, x.scale, y.scale, dt.Scale, dt.Precision)
 	for i := range out {
 		if !vo.valid(i) {
 			out[i] = decimal128.Num{}
 			continue
+		}
+		if fast.ok {
+			if v, ok := fast.apply(x.vals[i], y.vals[i]); ok {
+				out[i] = v
+				continue
+			}
 		}
 		v, st := decArith(op, x.vals[i], y.vals[i], x.scale, y.scale, dt.Scale, dt.Precision)
 		switch st {
@@ -343,6 +350,110 @@ func arithDecimal(mem memory.Allocator, op planner.BinaryOp, l, r arrow.Array, d
 		}
 	}
 	return finish(dt, n, vo, buf), nil
+}
+
+// decFast64 is the 64-bit path of decimal +, − and ×: when both operands fit in int64 and
+// the result scale needs no rounding (the larger operand scale for + and −, their sum for
+// ×, as MySQL types them), the result is exact int64 arithmetic, checked for overflow and
+// for the result's precision. Operands or results outside int64 take decArith's 128-bit
+// path, which gives the same answer.
+type decFast64 struct {
+	ok         bool
+	op         planner.BinaryOp
+	mulX, mulY int64 // scale alignment factors for + and −
+	limit      uint64
+}
+
+// decFast64For says whether the operation and scales allow the 64-bit path.
+func decFast64For(op planner.BinaryOp, sx, sy, so, po int32) decFast64 {
+	f := decFast64{op: op, mulX: 1, mulY: 1, limit: math.MaxUint64}
+	switch op {
+	case planner.OpAdd, planner.OpSub:
+		s := max(sx, sy)
+		if so != s || s-sx > 18 || s-sy > 18 {
+			return f
+		}
+		f.mulX, f.mulY = int64(pow10[s-sx].lo), int64(pow10[s-sy].lo)
+	case planner.OpMul:
+		if so != sx+sy {
+			return f
+		}
+	default:
+		return f
+	}
+	if po < 20 {
+		f.limit = pow10[po].lo // |result| < 10^po
+	}
+	f.ok = true
+	return f
+}
+
+// int64Of returns n as an int64 when it fits.
+func int64Of(n decimal128.Num) (int64, bool) {
+	lo, hi := n.LowBits(), n.HighBits()
+	if (hi == 0 && lo <= math.MaxInt64) || (hi == -1 && lo > math.MaxInt64) {
+		return int64(lo), true
+	}
+	return 0, false
+}
+
+// mulChecked64 multiplies with an overflow check.
+func mulChecked64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	hi, lo := bits.Mul64(absU64(a), absU64(b))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if (a < 0) != (b < 0) {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+func absU64(a int64) uint64 {
+	if a < 0 {
+		return uint64(-a)
+	}
+	return uint64(a)
+}
+
+// apply computes x op y on the 64-bit path; ok is false when it cannot (the caller then
+// takes the 128-bit path).
+func (f decFast64) apply(x, y decimal128.Num) (decimal128.Num, bool) {
+	a, okA := int64Of(x)
+	b, okB := int64Of(y)
+	if !okA || !okB || a == math.MinInt64 || b == math.MinInt64 {
+		return decimal128.Num{}, false
+	}
+	var r int64
+	switch f.op {
+	case planner.OpAdd, planner.OpSub:
+		var ok1, ok2 bool
+		if a, ok1 = mulChecked64(a, f.mulX); !ok1 {
+			return decimal128.Num{}, false
+		}
+		if b, ok2 = mulChecked64(b, f.mulY); !ok2 {
+			return decimal128.Num{}, false
+		}
+		if f.op == planner.OpSub {
+			b = -b
+		}
+		r = a + b
+		if (a^r)&(b^r) < 0 {
+			return decimal128.Num{}, false
+		}
+	default:
+		var ok bool
+		if r, ok = mulChecked64(a, b); !ok {
+			return decimal128.Num{}, false
+		}
+	}
+	if r == math.MinInt64 || absU64(r) >= f.limit {
+		return decimal128.Num{}, false // let the 128-bit path report the overflow
+	}
+	return decimal128.FromI64(r), true
 }
 
 // rescaleMag changes the scale of a magnitude, rounding half away from zero when the scale
