@@ -185,24 +185,13 @@ func (ds *Dataset) check(ctx context.Context, raw *dataframe.DataFrame, numFeatu
 				continue
 			}
 			var nan, inf float64
-			for _, v := range f.Float64Values() {
-				if v-v != 0 { // NaN or ±Inf
+			hasNulls := col.NullN() > 0 // values under NULLs are not data
+			for r, v := range f.Float64Values() {
+				if v-v != 0 && (!hasNulls || f.IsValid(r)) { // NaN or ±Inf
 					if math.IsNaN(v) {
 						nan++
 					} else {
 						inf++
-					}
-				}
-			}
-			if col.NullN() > 0 { // values under NULLs are not data
-				nan, inf = 0, 0
-				for r, v := range f.Float64Values() {
-					if f.IsValid(r) && v-v != 0 {
-						if math.IsNaN(v) {
-							nan++
-						} else {
-							inf++
-						}
 					}
 				}
 			}

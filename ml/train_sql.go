@@ -82,7 +82,9 @@ func planTraining(s *dataframe.Session, reg *Registry, name string, data *datafr
 		return nil, errs.Wrap(errs.KindOf(err), err, "CREATE MODEL %s", name)
 	}
 	labels := o.List("input_label_cols")
-	_, _ = o.String("description", "")
+	if _, err := o.String("description", ""); err != nil { // kept in the options as written
+		return nil, err
+	}
 	needs := tr.Needs()
 	spec := DataSpec{Classify: needs.Classify}
 	switch {
