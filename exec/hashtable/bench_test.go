@@ -143,3 +143,14 @@ func BenchmarkHashColumnsInt64String(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchRows, "ns/row")
 }
+
+// BenchmarkGroupMapInsertOrderKeys inserts TPC-H-shaped keys: l_orderkey runs 1..8 of every
+// 32, each key repeated about four times in a row (as lineitem stores them), all distinct
+// keys new. Sequential keys are the case a weak hash clusters.
+func BenchmarkGroupMapInsertOrderKeys(b *testing.B) {
+	batches := benchBatches(b, arrow.PrimitiveTypes.Int64, func(bld array.Builder, i int) {
+		o := i / 4
+		bld.(*array.Int64Builder).Append(int64(o/8*32 + o%8 + 1))
+	})
+	benchGroupMap(b, arrow.PrimitiveTypes.Int64, batches)
+}
