@@ -379,6 +379,8 @@ func (pp *PhysicalPlanner) planJoin(j *planner.Join) (Node, error) {
 	if rf != nil {
 		rnode = &RuntimeFilterBuildExec{Child: rnode, Filter: rf}
 	}
+	// And a filter of a join below the probe side may reach a subquery's scan on the build side.
+	pp.planDerivedFilters(j.Type, lnode, lidx, rnode, ridx)
 	if nullAware || broadcast {
 		// IN's NULL logic needs the whole build side (is it empty? has it a NULL?) in every
 		// probe partition; a broadcast join copies its small build side there, and the probe

@@ -72,6 +72,10 @@ type RuntimeFilter struct {
 	// Parts is the number of partitions of the producer (the build side below its exchange).
 	Parts int
 
+	// source is the filter whose build this one shares, for a derived consumer
+	// (runtime_filter_derive.go); nil for a join's own filter.
+	source *RuntimeFilter
+
 	mu  sync.Mutex
 	run *filterRun
 }
@@ -120,6 +124,9 @@ type filterRun struct {
 
 // runFor returns the filter's state for the run of query q, nil when another run owns it.
 func (f *RuntimeFilter) runFor(q *queryState) *filterRun {
+	if f.source != nil {
+		return f.source.runFor(q)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.run == nil {

@@ -69,6 +69,9 @@ func (sf *scanFilters) refresh(ctx context.Context, wait bool) {
 			continue
 		}
 		if res := r.result; res != nil {
+			if f.source != nil {
+				res = res.derive(f.source, f)
+			}
 			sf.active = append(sf.active, activeFilter{filterResult: res, bloomOff: res.bloom == nil})
 			sf.empty = sf.empty || res.empty
 			sf.bounds = append(sf.bounds, res.preds...)

@@ -15,6 +15,7 @@ func DefaultBatches() []Batch {
 			FilterPushdown{},
 			OuterJoinSimplification{}, // after FilterPushdown: it needs the filter right above the join
 			InferFiltersFromJoins{},
+			PushSemiJoinThroughJoin{},
 			LimitPushdown{},
 		}},
 		// Pruning first, in a batch of its own (each Once batch must be idempotent), so that

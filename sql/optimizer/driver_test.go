@@ -120,7 +120,7 @@ func TestDriverDisabled(t *testing.T) {
 		{name: "exact", disabled: []string{"FilterPushdown"}},
 		{name: "case-insensitive", disabled: []string{"filterpushdown"}},
 		{name: "typo", disabled: []string{"FilterPushdwn"}, wantErr: `unknown optimizer rule "FilterPushdwn" in the disabled rules (did you mean "FilterPushdown"?)`},
-		{name: "unknown", disabled: []string{"zzz"}, wantErr: `unknown optimizer rule "zzz" in the disabled rules (known rules: CollapseProjects, CommonSubexpressionElimination, ConstantFolding, DecorrelateSubqueries, EliminateRedundant, FilterPushdown, InferFiltersFromJoins, JoinReorder, JoinStrategy, LimitPushdown, NullSimplification, OuterJoinSimplification, ProjectionPruning)`},
+		{name: "unknown", disabled: []string{"zzz"}, wantErr: `unknown optimizer rule "zzz" in the disabled rules (known rules: CollapseProjects, CommonSubexpressionElimination, ConstantFolding, DecorrelateSubqueries, EliminateRedundant, FilterPushdown, InferFiltersFromJoins, JoinReorder, JoinStrategy, LimitPushdown, NullSimplification, OuterJoinSimplification, ProjectionPruning, PushSemiJoinThroughJoin)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := planner.NewScan(newTable("l", "a"), "")
@@ -241,7 +241,7 @@ func TestDriverErrors(t *testing.T) {
 
 func TestDefaultBatches(t *testing.T) {
 	want := []string{"DecorrelateSubqueries", "ConstantFolding", "NullSimplification", "EliminateRedundant",
-		"FilterPushdown", "OuterJoinSimplification", "InferFiltersFromJoins", "LimitPushdown", "ProjectionPruning",
+		"FilterPushdown", "OuterJoinSimplification", "InferFiltersFromJoins", "PushSemiJoinThroughJoin", "LimitPushdown", "ProjectionPruning",
 		"JoinReorder", "CommonSubexpressionElimination", "CollapseProjects", "JoinStrategy"}
 	if got := RuleNames(); !slices.Equal(got, want) {
 		t.Fatalf("RuleNames() = %v, want %v", got, want)
