@@ -45,7 +45,9 @@
 // and pages by their statistics and hive partition files by folder values. Runtime filters
 // (runtime_filter*.go): a hash join's build side (RuntimeFilterBuildExec) merges the bounds
 // and a bloom filter of its keys across partitions; probe scans skip row groups and drop
-// rows with them (inner, semi and right joins only). The scheduler makes a stage whose scans
+// rows with them (inner, semi and right joins only); a derived filter carries a join's filter
+// on to a decorrelated subquery's aggregate input on the build side of a single or semi join
+// above it (runtime_filter_derive.go). The scheduler makes a stage whose scans
 // use a filter wait for it without holding a task slot. Broadcast or shuffle is the
 // optimizer's choice (planner.Join.Strategy).
 //

@@ -41,6 +41,9 @@
 //     padded rows the filter above rejects become INNER/LEFT/RIGHT.
 //   - InferFiltersFromJoins (infer_filters_from_joins.go): copies a filter on one key of an
 //     equi-join to the other key, and adds IS NOT NULL on a key an outer join below pads.
+//   - PushSemiJoinThroughJoin (push_semi_join.go): a semi or anti join below the inner joins
+//     of its left input, onto the input whose columns it reads, when it probes no more rows
+//     there (TPC-H Q18's IN over an aggregate filters orders first).
 //   - LimitPushdown (limit_pushdown.go): a Limit through projections onto a Sort (top-N),
 //     into UNION ALL inputs, the preserved side of an outer join and below a repartition.
 //   - CommonSubexpressionElimination (common_subexpression_elimination.go), in a batch of
