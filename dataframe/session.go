@@ -134,7 +134,7 @@ func NewSession(opts ...Option) (*Session, error) {
 		s.cfg.batchSize = 8192
 	}
 	if s.cfg.mem == nil {
-		s.cfg.mem = memory.DefaultAllocator
+		s.cfg.mem = exec.DefaultAllocator
 	}
 	if s.cfg.memLimit > 0 {
 		s.cfg.mem = &limitAllocator{parent: s.cfg.mem, limit: s.cfg.memLimit}

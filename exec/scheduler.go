@@ -39,7 +39,7 @@ func (c Config) withDefaults() Config {
 		c.BatchSize = 8192
 	}
 	if c.Mem == nil {
-		c.Mem = memory.DefaultAllocator
+		c.Mem = DefaultAllocator
 	}
 	if c.MaxTaskAttempts <= 0 {
 		c.MaxTaskAttempts = 4

@@ -26,6 +26,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "time limit of one query (0: none)")
 	flag.BoolVar(&o.verbose, "v", false, "print the rows of failing queries")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole check to this file (-via api profiles Ember itself: go tool pprof -top FILE)")
+	memprofile := flag.String("memprofile", "", "write an allocation profile of the whole check to this file (go tool pprof -sample_index=alloc_space -top FILE)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -40,6 +41,17 @@ func main() {
 	}
 	ok, err := run(o)
 	pprof.StopCPUProfile()
+	if *memprofile != "" {
+		if f, ferr := os.Create(*memprofile); ferr == nil {
+			ferr = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+			if ferr != nil && err == nil {
+				err = ferr
+			}
+		} else if err == nil {
+			err = ferr
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tpchcheck:", err)
 		os.Exit(1)
