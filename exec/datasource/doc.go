@@ -21,10 +21,10 @@
 //   - Errors follow internal/errs: bad data is ErrExecution naming the file and the line
 //     (text) or column (Parquet); unsupported types are ErrNotImplemented; bad options are
 //     ErrPlan; misuse by the engine (foreign split, ordinal out of range) is ErrInternal.
-//   - Hot paths do not allocate per value or box values in interfaces: Parquet pages are
-//     converted once per page (dictionaries once per column chunk) into reused scratch
-//     slices and scattered into Arrow buffers; CSV and JSON are tokenized into reused
-//     byte buffers and parsed without building strings.
+//   - Hot paths do not allocate per value or box values in interfaces: Parquet values are
+//     converted straight from the page into Arrow buffers (dictionaries once per column
+//     chunk, then gathered by index); CSV and JSON are tokenized into reused byte buffers
+//     and parsed without building strings.
 //
 // Pruning: a scan hands its source pruning hints (Predicate: comparisons, IN, IS NULL, LIKE
 // prefixes over one column, combined with AND and OR), which the physical planner builds

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/format"
 
@@ -21,10 +22,12 @@ import (
 
 // This file decodes Parquet column chunks into Arrow arrays, page by page. A page's
 // values come from Page.Data(): the dense (non-null) values, or for a dictionary-encoded
-// page the dense dictionary indexes. Definition levels say which rows are NULL. Values
-// are converted to the Arrow type once per page (or once per dictionary) into a scratch
-// slice reused for the whole chunk, then scattered into the batch's buffers: nothing is
-// allocated per value and nothing is boxed.
+// page the dense dictionary indexes. Definition levels say which rows are NULL; a page of
+// an optional column without NULLs reads as a required one, and a batch gets a validity
+// bitmap only from its first NULL on. Values are converted to the Arrow type straight from
+// the page into the batch's buffers (dictionaries once per chunk, then gathered by index),
+// and spread over the NULL rows in place: nothing is allocated per value or per page, and
+// nothing is boxed.
 
 // pqColumn reads one column chunk of a row group.
 type pqColumn interface {
@@ -105,11 +108,9 @@ func (c *pageCursor) advance() error {
 			c.nvals = c.rows
 		} else {
 			c.rows = len(c.defs)
-			c.nvals = 0
-			for _, d := range c.defs {
-				if d == c.maxDef {
-					c.nvals++
-				}
+			c.nvals = countValid(c.defs, c.maxDef)
+			if c.nvals == c.rows {
+				c.defs = nil // an optional column's page without NULLs reads as a required one
 			}
 		}
 		if c.rows > 0 {
@@ -192,77 +193,101 @@ func castBuffer[T any](b []byte) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/size)
 }
 
-// fixedColumn decodes a column into a fixed-width Arrow type whose values are T.
-type fixedColumn[T any] struct {
+// fixedColumn decodes a column whose Parquet values are S into a fixed-width Arrow type
+// whose values are T. A plain page's dense values are viewed as []S (the page's own
+// memory, or a scratch slice for the few encodings that need converting first) and
+// widened into the batch's buffer segment by segment; a dictionary page's indexes gather
+// from the chunk's dictionary, widened to T once. No dense copy of a page is made.
+type fixedColumn[S, T any] struct {
 	pageCursor
 	dtype arrow.DataType
-	// conv converts the n dense values of v into dst (reused between calls) and returns
-	// the converted values, or a view of v's own memory when no conversion is needed.
-	// ok is false when v holds fewer than n values.
-	conv    func(v *encoding.Values, n int, dst []T) (out []T, ok bool)
-	aliases bool // conv may return a view of v (never store it as scratch)
+	// view returns the n dense values of v as S: a view of v's memory (aliases set), or
+	// the values converted into scratch (reused between calls). ok is false when v holds
+	// fewer than n values.
+	view    func(v *encoding.Values, n int, scratch []S) (out []S, ok bool)
+	aliases bool // view returns v's memory: never keep it as scratch
+	// widen converts src into dst, which have the same length.
+	widen func(dst []T, src []S)
 
-	dense   []T // dense values of the current page
-	scratch []T
-	dictOf  parquet.Dictionary // dictionary dictVals was converted from
+	src     []S     // plain page: its dense values
+	idx     []int32 // dictionary page: its dense indexes, each < len(dictVal)
+	scratch []S
+	dictOf  parquet.Dictionary // dictionary dictVal was converted from
 	dictVal []T
 }
 
-func (c *fixedColumn[T]) load() error {
+func (c *fixedColumn[S, T]) load() error {
 	if err := c.advance(); err != nil {
 		return err
 	}
 	v := c.page.Data()
 	if c.dict == nil {
-		out, ok := c.conv(&v, c.nvals, c.scratch[:0])
+		out, ok := c.view(&v, c.nvals, c.scratch[:0])
 		if !ok {
 			return corrupt(c.path, c.column, "page has fewer values than rows")
 		}
 		if !c.aliases {
 			c.scratch = out
 		}
-		c.dense = out
+		c.src, c.idx = out[:c.nvals], nil
 		return nil
 	}
 	if c.dict != c.dictOf {
 		dv := c.dict.Page().Data()
-		out, ok := c.conv(&dv, c.dict.Len(), c.dictVal[:0])
+		nd := c.dict.Len()
+		out, ok := c.view(&dv, nd, c.scratch[:0])
 		if !ok {
 			return corrupt(c.path, c.column, "dictionary page has fewer values than its header says")
 		}
-		if c.aliases {
-			out = append(c.dictVal[:0], out...)
+		if !c.aliases {
+			c.scratch = out
 		}
-		c.dictOf, c.dictVal = c.dict, out
+		c.dictVal = grow(c.dictVal, nd)
+		c.widen(c.dictVal, out[:nd])
+		c.dictOf = c.dict
 	}
 	idx := v.Int32()
 	if len(idx) < c.nvals {
 		return corrupt(c.path, c.column, "page has fewer dictionary indexes than rows")
 	}
-	if cap(c.scratch) < c.nvals {
-		c.scratch = make([]T, c.nvals, c.nvals+c.nvals/4)
+	c.src, c.idx = nil, idx[:c.nvals]
+	return checkIndexes(c.path, c.column, c.idx, len(c.dictVal))
+}
+
+// checkIndexes checks that every dictionary index of idx is in [0, n).
+func checkIndexes(path, column string, idx []int32, n int) error {
+	var hi uint32
+	for _, x := range idx {
+		hi = max(hi, uint32(x)) // negative indexes become large
 	}
-	dense, dict := c.scratch[:c.nvals], c.dictVal
-	for i, x := range idx[:c.nvals] {
-		if uint(x) >= uint(len(dict)) {
-			return corrupt(c.path, c.column, "dictionary index %d out of range [0,%d)", x, len(dict))
+	if len(idx) > 0 && uint64(hi) >= uint64(n) {
+		for _, x := range idx {
+			if uint(x) >= uint(n) {
+				return corrupt(path, column, "dictionary index %d out of range [0,%d)", x, n)
+			}
 		}
-		dense[i] = dict[x]
 	}
-	c.dense = dense
 	return nil
 }
 
-func (c *fixedColumn[T]) read(n int, mem memory.Allocator) (arrow.Array, error) {
+// fill writes the dense values [from, from+len(dst)) of the current page into dst.
+func (c *fixedColumn[S, T]) fill(dst []T, from int) {
+	if c.idx == nil {
+		c.widen(dst, c.src[from:from+len(dst)])
+		return
+	}
+	dict := c.dictVal
+	for i, x := range c.idx[from : from+len(dst)] {
+		dst[i] = dict[x]
+	}
+}
+
+func (c *fixedColumn[S, T]) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	var zero T
 	buf := memory.NewResizableBuffer(mem)
 	buf.Resize(n * int(unsafe.Sizeof(zero)))
 	out := castBuffer[T](buf.Bytes())
-	valid := c.newValidity(n, mem)
-	var bits []byte
-	if valid != nil {
-		bits = valid.Bytes()
-	}
+	var valid *memory.Buffer // allocated at the first NULL (lazyValidity)
 	nulls := 0
 	for pos := 0; pos < n; {
 		if c.page == nil || c.row == c.rows {
@@ -275,31 +300,76 @@ func (c *fixedColumn[T]) read(n int, mem memory.Allocator) (arrow.Array, error) 
 			}
 		}
 		k := min(n-pos, c.rows-c.row)
-		if c.defs == nil {
-			copy(out[pos:pos+k], c.dense[c.val:c.val+k])
-			if bits != nil {
-				bitutil.SetBitsTo(bits, int64(pos), int64(k), true)
-			}
-			c.val += k
-		} else {
-			dst, dense, v, md := out[pos:pos+k], c.dense, c.val, c.maxDef
-			for i, d := range c.defs[c.row : c.row+k] {
-				if d == md {
-					dst[i] = dense[v]
-					v++
+		dst := out[pos : pos+k]
+		cnt := k
+		var defs []byte
+		if c.defs != nil {
+			defs = c.defs[c.row : c.row+k]
+			cnt = countValid(defs, c.maxDef)
+		}
+		c.fill(dst[:cnt], c.val)
+		c.val += cnt
+		if cnt < k {
+			// Spread the cnt dense values over the segment's rows, from the back, so that
+			// no value is overwritten before it moves (value v goes to row i >= v).
+			valid = lazyValidity(valid, n, pos, mem)
+			bits, v, md := valid.Bytes(), cnt-1, c.maxDef
+			for i := k - 1; i >= 0; i-- {
+				if defs[i] == md {
+					dst[i] = dst[v]
+					v--
 					j := pos + i
 					bits[j>>3] |= 1 << (j & 7)
 				} else {
 					dst[i] = zero
-					nulls++
 				}
 			}
-			c.val = v
+			nulls += k - cnt
+		} else if valid != nil {
+			bitutil.SetBitsTo(valid.Bytes(), int64(pos), int64(k), true)
 		}
 		c.row += k
 		pos += k
 	}
 	return makeArray(c.dtype, n, nulls, valid, buf), nil
+}
+
+// countValid counts the definition levels of defs equal to maxDef (non-NULL values),
+// eight at a time while they all are (the common case: a page without NULLs).
+func countValid(defs []byte, maxDef byte) int {
+	n, i := 0, 0
+	all := uint64(maxDef) * 0x0101010101010101
+	for ; i+8 <= len(defs); i += 8 {
+		if binary.LittleEndian.Uint64(defs[i:]) == all {
+			n += 8
+			continue
+		}
+		for _, d := range defs[i : i+8] {
+			if d == maxDef {
+				n++
+			}
+		}
+	}
+	for _, d := range defs[i:] {
+		if d == maxDef {
+			n++
+		}
+	}
+	return n
+}
+
+// lazyValidity returns valid, or when it is nil (no NULL so far) a new validity bitmap for
+// n rows with the pos rows before the first NULL set.
+func lazyValidity(valid *memory.Buffer, n, pos int, mem memory.Allocator) *memory.Buffer {
+	if valid != nil {
+		return valid
+	}
+	valid = memory.NewResizableBuffer(mem)
+	valid.Resize(int(bitutil.BytesForBits(int64(n))))
+	bits := valid.Bytes()
+	clear(bits)
+	bitutil.SetBitsTo(bits, 0, int64(pos), true)
+	return valid
 }
 
 // boolColumn decodes a BOOLEAN column into a bit-packed Arrow boolean array.
@@ -375,12 +445,20 @@ type stringColumn struct {
 	pageCursor
 	data   []byte   // plain page: the values, concatenated
 	offs   []uint32 // plain page: value i is data[offs[i]:offs[i+1]]
-	idx    []int32  // dictionary page: the dense indexes
+	idx    []int32  // dictionary page: the dense indexes, each < len(doffs)-1
 	dictOf parquet.Dictionary
-	ddata  []byte
-	doffs  []uint32
-	hint   int // bytes of the previous batch, to size the next one
+	// The dictionary: value i is dpad[doffs[i]:doffs[i+1]]. dpad is a copy of the
+	// dictionary's bytes followed by strChunk zero bytes, so that a value can be copied in
+	// whole strChunk-byte chunks (see gatherStrings).
+	dpad  []byte
+	doffs []uint32
+	hint  int // bytes of the previous batch, to size the next one
 }
+
+// strChunk is the size of the fixed-size copies of dictionary values: values are copied
+// in chunks of this many bytes (the last one running past the value into slack space,
+// overwritten by the next value), which for short values beats a call to memmove.
+const strChunk = 16
 
 func (c *stringColumn) load() error {
 	if err := c.advance(); err != nil {
@@ -407,20 +485,18 @@ func (c *stringColumn) load() error {
 				return corrupt(c.path, c.column, "dictionary offsets out of order")
 			}
 		}
-		c.dictOf, c.ddata, c.doffs = c.dict, data, offs
+		end := int(offs[len(offs)-1])
+		c.dpad = grow(c.dpad, end+strChunk)
+		copy(c.dpad, data[:end])
+		clear(c.dpad[end:])
+		c.dictOf, c.doffs = c.dict, offs
 	}
-	c.idx = v.Int32()
-	if len(c.idx) < c.nvals {
+	idx := v.Int32()
+	if len(idx) < c.nvals {
 		return corrupt(c.path, c.column, "page has fewer dictionary indexes than rows")
 	}
-	c.idx = c.idx[:c.nvals]
-	nd := uint(len(c.doffs) - 1)
-	for _, x := range c.idx {
-		if uint(x) >= nd {
-			return corrupt(c.path, c.column, "dictionary index %d out of range [0,%d)", x, nd)
-		}
-	}
-	return nil
+	c.idx = idx[:c.nvals]
+	return checkIndexes(c.path, c.column, c.idx, len(c.doffs)-1)
 }
 
 // segmentBytes returns the bytes of the next cnt dense values of the current page.
@@ -434,8 +510,9 @@ func (c *stringColumn) segmentBytes(cnt int) int {
 		return int(c.offs[c.val+cnt] - c.offs[c.val])
 	}
 	size := 0
+	doffs := c.doffs
 	for _, x := range c.idx[c.val : c.val+cnt] {
-		size += int(c.doffs[x+1] - c.doffs[x])
+		size += int(doffs[x+1] - doffs[x])
 	}
 	return size
 }
@@ -447,7 +524,7 @@ func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	offsets[0] = 0
 	values := memory.NewResizableBuffer(mem)
 	values.Reserve(max(c.hint, 64))
-	valid := c.newValidity(n, mem)
+	var valid *memory.Buffer // allocated at the first NULL (lazyValidity)
 	fail := func(err error) (arrow.Array, error) {
 		offBuf.Release()
 		values.Release()
@@ -465,25 +542,27 @@ func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 		}
 		k := min(n-pos, c.rows-c.row)
 		cnt := k
+		var defs []byte
 		if c.defs != nil {
-			cnt = 0
-			for _, d := range c.defs[c.row : c.row+k] {
-				if d == c.maxDef {
-					cnt++
-				}
-			}
+			defs = c.defs[c.row : c.row+k]
+			cnt = countValid(defs, c.maxDef)
 		}
 		size := c.segmentBytes(cnt)
 		if total+size > math.MaxInt32 {
 			return fail(errs.ResourceExhaustedf("parquet file %s column %q: more than 2 GiB of strings in one batch; use a smaller batch size", c.path, c.column))
 		}
-		if total+size > values.Cap() {
+		if need := total + size + strChunk; need > values.Cap() {
 			values.ResizeNoShrink(total) // so that the reallocation keeps the bytes so far
-			values.Reserve(max(total+size, 2*values.Cap()))
+			values.Reserve(max(need, 2*values.Cap()))
 		}
 		data := values.Buf()
+		if cnt == k {
+			defs = nil // no NULL in this segment
+		}
 		switch {
-		case c.defs == nil && c.idx == nil:
+		case c.idx != nil:
+			total = gatherStrings(data, total, offsets[pos+1:pos+k+1], defs, c.maxDef, c.idx[c.val:c.val+cnt], c.dpad, c.doffs)
+		case defs == nil:
 			// Plain page without NULLs: one copy, offsets rebased.
 			base := int32(total) - int32(c.offs[c.val])
 			copy(data[total:], c.data[c.offs[c.val]:c.offs[c.val+k]])
@@ -491,41 +570,29 @@ func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 				offsets[pos+i+1] = int32(o) + base
 			}
 			total += size
-			c.val += k
 		default:
-			// Dictionary pages, or pages with NULLs: value by value.
-			var vb []byte
-			if valid != nil {
-				vb = valid.Bytes()
-			}
-			var defs []byte
-			if c.defs != nil {
-				defs = c.defs[c.row : c.row+k]
-			}
+			// Plain page with NULLs: value by value.
 			vdata, voffs, v, md := c.data, c.offs, c.val, c.maxDef
-			if c.idx != nil {
-				vdata, voffs = c.ddata, c.doffs
-			}
-			for i := 0; i < k; i++ {
-				j := pos + i
-				if defs == nil || defs[i] == md {
-					x := v
-					if c.idx != nil {
-						x = int(c.idx[v])
-					}
+			for i, d := range defs {
+				if d == md {
+					total += copy(data[total:], vdata[voffs[v]:voffs[v+1]])
 					v++
-					total += copy(data[total:], vdata[voffs[x]:voffs[x+1]])
-					if vb != nil {
-						vb[j>>3] |= 1 << (j & 7)
-					}
-				} else {
-					nulls++
 				}
-				offsets[j+1] = int32(total)
+				offsets[pos+i+1] = int32(total)
 			}
-			c.val = v
 		}
-		if c.defs == nil && valid != nil {
+		c.val += cnt
+		if defs != nil {
+			valid = lazyValidity(valid, n, pos, mem)
+			bits, md := valid.Bytes(), c.maxDef
+			for i, d := range defs {
+				if d == md {
+					j := pos + i
+					bits[j>>3] |= 1 << (j & 7)
+				}
+			}
+			nulls += k - cnt
+		} else if valid != nil {
 			bitutil.SetBitsTo(valid.Bytes(), int64(pos), int64(k), true)
 		}
 		c.row += k
@@ -534,6 +601,38 @@ func (c *stringColumn) read(n int, mem memory.Allocator) (arrow.Array, error) {
 	values.ResizeNoShrink(total)
 	c.hint = total + total/8
 	return makeArray(arrow.BinaryTypes.String, n, nulls, valid, offBuf, values), nil
+}
+
+// gatherStrings copies the dictionary values idx into data from byte total on and writes
+// the end offset of each row into offsets (one per row; rows whose definition level in
+// defs is not maxDef are NULL and take no bytes; defs nil: no NULLs, one row per index).
+// It returns the new total. Values are copied in strChunk-byte chunks from dpad (the
+// dictionary's bytes, with strChunk bytes of padding): data must have strChunk bytes of
+// room past the last value, which the chunks may overwrite.
+func gatherStrings(data []byte, total int, offsets []int32, defs []byte, maxDef byte, idx []int32, dpad []byte, doffs []uint32) int {
+	put := func(x int32) {
+		from, to := int(doffs[x]), int(doffs[x+1])
+		for o := from; o < to; o += strChunk {
+			*(*[strChunk]byte)(data[total+o-from:]) = *(*[strChunk]byte)(dpad[o:])
+		}
+		total += to - from
+	}
+	if defs == nil {
+		for i, x := range idx {
+			put(x)
+			offsets[i] = int32(total)
+		}
+		return total
+	}
+	v := 0
+	for i, d := range defs {
+		if d == maxDef {
+			put(idx[v])
+			v++
+		}
+		offsets[i] = int32(total)
+	}
+	return total
 }
 
 // newPageCursor returns a cursor over the pages of chunk, the chunk of the leaf column
@@ -563,53 +662,50 @@ func newPQColumn(path string, field parquet.Field, cur pageCursor, target arrow.
 	case arrow.STRING:
 		col = &stringColumn{pageCursor: cur}
 	case arrow.INT8:
-		col = &fixedColumn[int8]{pageCursor: cur, dtype: target, conv: convertInt32[int8]}
+		col = &fixedColumn[int32, int8]{pageCursor: cur, dtype: target, view: viewInt32, aliases: true, widen: narrowInt32[int8]}
 	case arrow.INT16:
-		col = &fixedColumn[int16]{pageCursor: cur, dtype: target, conv: convertInt32[int16]}
+		col = &fixedColumn[int32, int16]{pageCursor: cur, dtype: target, view: viewInt32, aliases: true, widen: narrowInt32[int16]}
 	case arrow.INT32, arrow.DATE32:
-		col = &fixedColumn[int32]{pageCursor: cur, dtype: target, conv: viewInt32, aliases: true}
+		col = &fixedColumn[int32, int32]{pageCursor: cur, dtype: target, view: viewInt32, aliases: true, widen: copyValues[int32]}
 	case arrow.INT64:
 		if kind == parquet.Int32 { // UINT(32)
-			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertUint32}
+			col = &fixedColumn[int32, int64]{pageCursor: cur, dtype: target, view: viewInt32, aliases: true, widen: widenUint32}
 		} else {
-			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: viewInt64, aliases: true}
+			col = &fixedColumn[int64, int64]{pageCursor: cur, dtype: target, view: viewInt64, aliases: true, widen: copyValues[int64]}
 		}
 	case arrow.FLOAT32:
-		col = &fixedColumn[float32]{pageCursor: cur, dtype: target, conv: viewFloat, aliases: true}
+		col = &fixedColumn[float32, float32]{pageCursor: cur, dtype: target, view: viewFloat, aliases: true, widen: copyValues[float32]}
 	case arrow.FLOAT64:
-		col = &fixedColumn[float64]{pageCursor: cur, dtype: target, conv: viewDouble, aliases: true}
+		col = &fixedColumn[float64, float64]{pageCursor: cur, dtype: target, view: viewDouble, aliases: true, widen: copyValues[float64]}
 	case arrow.TIMESTAMP:
 		if kind == parquet.Int96 {
-			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertInt96}
+			col = &fixedColumn[deprecated.Int96, int64]{pageCursor: cur, dtype: target, view: viewInt96, aliases: true, widen: widenInt96}
 			break
 		}
-		ts, _ := lt.(*format.TimestampType)
-		switch {
-		case ts != nil && isUnit[*format.MilliSeconds](ts):
-			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertScaled(1000, 1)}
-		case ts != nil && isUnit[*format.NanoSeconds](ts):
-			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: convertScaled(1, 1000)}
-		default:
-			col = &fixedColumn[int64]{pageCursor: cur, dtype: target, conv: viewInt64, aliases: true}
+		widen := copyValues[int64]
+		if ts, _ := lt.(*format.TimestampType); ts != nil {
+			switch {
+			case isUnit[*format.MilliSeconds](ts):
+				widen = scaleTimestamps(1000, 1)
+			case isUnit[*format.NanoSeconds](ts):
+				widen = scaleTimestamps(1, 1000)
+			}
 		}
+		col = &fixedColumn[int64, int64]{pageCursor: cur, dtype: target, view: viewInt64, aliases: true, widen: widen}
 	case arrow.DECIMAL128:
-		var conv func(*encoding.Values, int, []decimal128.Num) ([]decimal128.Num, bool)
 		switch kind {
 		case parquet.Int32:
-			conv = convertDecimalInt32
+			col = &fixedColumn[int32, decimal128.Num]{pageCursor: cur, dtype: target, view: viewInt32, aliases: true, widen: decimalsFromInt32}
 		case parquet.Int64:
+			widen := decimalsFromInt64
 			if it, ok := lt.(*format.IntType); ok && !it.IsSigned {
-				conv = convertDecimalUint64
-			} else {
-				conv = convertDecimalInt64
+				widen = decimalsFromUint64
 			}
+			col = &fixedColumn[int64, decimal128.Num]{pageCursor: cur, dtype: target, view: viewInt64, aliases: true, widen: widen}
 		case parquet.ByteArray:
-			conv = convertDecimalByteArray
+			col = &fixedColumn[decimal128.Num, decimal128.Num]{pageCursor: cur, dtype: target, view: convertDecimalByteArray, widen: copyValues[decimal128.Num]}
 		case parquet.FixedLenByteArray:
-			conv = convertDecimalFixed
-		}
-		if conv != nil {
-			col = &fixedColumn[decimal128.Num]{pageCursor: cur, dtype: target, conv: conv}
+			col = &fixedColumn[decimal128.Num, decimal128.Num]{pageCursor: cur, dtype: target, view: convertDecimalFixed, widen: copyValues[decimal128.Num]}
 		}
 	}
 	if col == nil {
@@ -806,8 +902,8 @@ func isUnit[U format.TimeUnitValue](ts *format.TimestampType) bool {
 	return ok
 }
 
-// The converters below turn the n dense values of a page (or dictionary) into Arrow
-// values. The view* ones return the page's own memory.
+// The view* functions below return the n dense values of a page (or dictionary) as the
+// page's own memory; the widen* functions convert a segment of them to the Arrow type.
 
 func viewInt32(v *encoding.Values, n int, _ []int32) ([]int32, bool) {
 	s := v.Int32()
@@ -829,6 +925,11 @@ func viewDouble(v *encoding.Values, n int, _ []float64) ([]float64, bool) {
 	return s[:min(n, len(s))], len(s) >= n
 }
 
+func viewInt96(v *encoding.Values, n int, _ []deprecated.Int96) ([]deprecated.Int96, bool) {
+	s := v.Int96()
+	return s[:min(n, len(s))], len(s) >= n
+}
+
 // grow returns dst resized to n, reallocating only when its capacity is short.
 func grow[T any](dst []T, n int) []T {
 	if cap(dst) < n {
@@ -837,54 +938,39 @@ func grow[T any](dst []T, n int) []T {
 	return dst[:n]
 }
 
-// convertInt32 narrows INT(8) and INT(16) (and widens UINT(8), UINT(16)) values.
-func convertInt32[T int8 | int16](v *encoding.Values, n int, dst []T) ([]T, bool) {
-	src := v.Int32()
-	if len(src) < n {
-		return nil, false
-	}
-	dst = grow(dst, n)
-	for i, x := range src[:n] {
+func copyValues[T any](dst, src []T) { copy(dst, src) }
+
+// narrowInt32 narrows INT(8) and INT(16) (and widens UINT(8), UINT(16)) values.
+func narrowInt32[T int8 | int16](dst []T, src []int32) {
+	for i, x := range src[:len(dst)] {
 		dst[i] = T(x)
 	}
-	return dst, true
 }
 
-// convertUint32 reads UINT(32) values, stored as INT32 bit patterns, as BIGINT.
-func convertUint32(v *encoding.Values, n int, dst []int64) ([]int64, bool) {
-	src := v.Int32()
-	if len(src) < n {
-		return nil, false
-	}
-	dst = grow(dst, n)
-	for i, x := range src[:n] {
+// widenUint32 reads UINT(32) values, stored as INT32 bit patterns, as BIGINT.
+func widenUint32(dst []int64, src []int32) {
+	for i, x := range src[:len(dst)] {
 		dst[i] = int64(uint32(x))
 	}
-	return dst, true
 }
 
-// convertScaled converts timestamps to microseconds: x*mul, or floor(x/div).
-func convertScaled(mul, div int64) func(*encoding.Values, int, []int64) ([]int64, bool) {
-	return func(v *encoding.Values, n int, dst []int64) ([]int64, bool) {
-		src := v.Int64()
-		if len(src) < n {
-			return nil, false
-		}
-		dst = grow(dst, n)
-		if div == 1 {
-			for i, x := range src[:n] {
+// scaleTimestamps converts timestamps to microseconds: x*mul, or floor(x/div).
+func scaleTimestamps(mul, div int64) func(dst, src []int64) {
+	if div == 1 {
+		return func(dst, src []int64) {
+			for i, x := range src[:len(dst)] {
 				dst[i] = x * mul
 			}
-			return dst, true
 		}
-		for i, x := range src[:n] {
+	}
+	return func(dst, src []int64) {
+		for i, x := range src[:len(dst)] {
 			q := x / div
 			if x%div < 0 {
 				q--
 			}
 			dst[i] = q
 		}
-		return dst, true
 	}
 }
 
@@ -892,53 +978,31 @@ func convertScaled(mul, div int64) func(*encoding.Values, int, []int64) ([]int64
 // day field (whose other 8 bytes are nanoseconds within the day).
 const julianUnixEpoch = 2440588
 
-func convertInt96(v *encoding.Values, n int, dst []int64) ([]int64, bool) {
-	src := v.Int96()
-	if len(src) < n {
-		return nil, false
-	}
-	dst = grow(dst, n)
-	for i, x := range src[:n] {
+func widenInt96(dst []int64, src []deprecated.Int96) {
+	for i, x := range src[:len(dst)] {
 		nanos := int64(uint64(x[1])<<32 | uint64(x[0]))
 		dst[i] = (int64(x[2])-julianUnixEpoch)*microsPerDay + nanos/1000
 	}
-	return dst, true
 }
 
-func convertDecimalInt32(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
-	src := v.Int32()
-	if len(src) < n {
-		return nil, false
+// decimalsFromInt32 and decimalsFromInt64 sign-extend unscaled values to 128 bits: the
+// high word is the sign (x>>63), with no branch per value.
+func decimalsFromInt32(dst []decimal128.Num, src []int32) {
+	for i, x := range src[:len(dst)] {
+		dst[i] = decimal128.New(int64(x)>>63, uint64(int64(x)))
 	}
-	dst = grow(dst, n)
-	for i, x := range src[:n] {
-		dst[i] = decimal128.FromI64(int64(x))
-	}
-	return dst, true
 }
 
-func convertDecimalInt64(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
-	src := v.Int64()
-	if len(src) < n {
-		return nil, false
+func decimalsFromInt64(dst []decimal128.Num, src []int64) {
+	for i, x := range src[:len(dst)] {
+		dst[i] = decimal128.New(x>>63, uint64(x))
 	}
-	dst = grow(dst, n)
-	for i, x := range src[:n] {
-		dst[i] = decimal128.FromI64(x)
-	}
-	return dst, true
 }
 
-func convertDecimalUint64(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
-	src := v.Int64()
-	if len(src) < n {
-		return nil, false
+func decimalsFromUint64(dst []decimal128.Num, src []int64) {
+	for i, x := range src[:len(dst)] {
+		dst[i] = decimal128.New(0, uint64(x))
 	}
-	dst = grow(dst, n)
-	for i, x := range src[:n] {
-		dst[i] = decimal128.FromU64(uint64(x))
-	}
-	return dst, true
 }
 
 func convertDecimalByteArray(v *encoding.Values, n int, dst []decimal128.Num) ([]decimal128.Num, bool) {
