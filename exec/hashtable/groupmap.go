@@ -55,6 +55,18 @@ func (m *GroupMap) Insert(keys []arrow.Array, groups []uint32) error {
 	return m.tab.insert(keys, groups, &m.sc)
 }
 
+// Reserve makes room for n distinct key tuples in all, so that inserting up to n keys
+// never grows (re-places) the table: a planner with a distinct-count estimate calls it
+// before the first Insert. It allocates the slots at once (16 bytes per slot for a single
+// fixed-width key, 8 otherwise, two to four slots per key); n <= Len() does nothing. An
+// overestimate costs memory, not correctness.
+func (m *GroupMap) Reserve(n int) {
+	if m.tab == nil || n <= 0 {
+		return
+	}
+	m.tab.reserve(min(n, maxGroups))
+}
+
 // Len returns the number of distinct key tuples seen so far.
 func (m *GroupMap) Len() int {
 	if m.tab == nil {

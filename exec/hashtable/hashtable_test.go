@@ -1,6 +1,7 @@
 package hashtable
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -204,53 +206,106 @@ func TestGroupMapMatchesReference(t *testing.T) {
 			const n = 6000
 			cols := genColumns(mem, tc.types, n, tc.card, tc.nullFrac, rng)
 			defer releaseAll(cols)
-
-			m := NewGroupMap(tc.types, mem)
-			defer m.Release()
-			ref := map[string]uint32{}
-			var refKeys []string
-			for _, b := range batchBounds(n) {
-				batch := sliceCols(cols, b[0], b[1])
-				groups := make([]uint32, b[1]-b[0])
-				if err := m.Insert(batch, groups); err != nil {
-					t.Fatal(err)
-				}
-				for i, g := range groups {
-					k, _ := canon(batch, i)
-					want, ok := ref[k]
-					if !ok {
-						want = uint32(len(refKeys))
-						ref[k] = want
-						refKeys = append(refKeys, k)
-					}
-					if g != want {
-						t.Fatalf("row %d (key %s): group %d, want %d", b[0]+i, k, g, want)
-					}
-				}
-				releaseAll(batch)
-			}
-			if m.Len() != len(refKeys) {
-				t.Fatalf("Len = %d, want %d", m.Len(), len(refKeys))
-			}
-			if m.MemoryUsage() <= 0 {
-				t.Errorf("MemoryUsage = %d", m.MemoryUsage())
-			}
-			keys, err := m.Keys()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer releaseAll(keys)
-			for ci, k := range keys {
-				if !arrow.TypeEqual(k.DataType(), tc.types[ci]) || k.Len() != len(refKeys) {
-					t.Fatalf("key column %d: %s with %d rows", ci, k.DataType(), k.Len())
-				}
-			}
-			for g, want := range refKeys {
-				if got, _ := canon(keys, g); got != want {
-					t.Fatalf("group %d: key %s, want %s", g, got, want)
-				}
-			}
+			checkGroupMap(t, mem, tc.types, cols, 0)
 		})
+	}
+}
+
+// checkGroupMap inserts cols (in batches of batchBounds) into a new GroupMap, after
+// Reserve(reserve) when reserve > 0, and checks every group id, Len and Keys against a
+// reference map of canonical keys. With a reservation that covers every key it also checks
+// that the table never grew.
+func checkGroupMap(t *testing.T, mem memory.Allocator, types []arrow.DataType, cols []arrow.Array, reserve int) {
+	t.Helper()
+	n := cols[0].Len()
+	m := NewGroupMap(types, mem)
+	defer m.Release()
+	if reserve > 0 {
+		m.Reserve(reserve)
+	}
+	slotBytes := m.tab.memoryUsage()
+	ref := map[string]uint32{}
+	var refKeys []string
+	for _, b := range batchBounds(n) {
+		batch := sliceCols(cols, b[0], b[1])
+		groups := make([]uint32, b[1]-b[0])
+		if err := m.Insert(batch, groups); err != nil {
+			t.Fatal(err)
+		}
+		for i, g := range groups {
+			k, _ := canon(batch, i)
+			want, ok := ref[k]
+			if !ok {
+				want = uint32(len(refKeys))
+				ref[k] = want
+				refKeys = append(refKeys, k)
+			}
+			if g != want {
+				t.Fatalf("row %d (key %s): group %d, want %d", b[0]+i, k, g, want)
+			}
+		}
+		releaseAll(batch)
+	}
+	if m.Len() != len(refKeys) {
+		t.Fatalf("Len = %d, want %d", m.Len(), len(refKeys))
+	}
+	if m.MemoryUsage() <= 0 {
+		t.Errorf("MemoryUsage = %d", m.MemoryUsage())
+	}
+	if _, bytesTab := m.tab.(*bytesTable); reserve >= len(refKeys) && !bytesTab && m.tab.memoryUsage() != slotBytes {
+		t.Errorf("Reserve(%d) for %d keys: slots grew from %d to %d bytes", reserve, len(refKeys), slotBytes, m.tab.memoryUsage())
+	}
+	keys, err := m.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer releaseAll(keys)
+	for ci, k := range keys {
+		if !arrow.TypeEqual(k.DataType(), types[ci]) || k.Len() != len(refKeys) {
+			t.Fatalf("key column %d: %s with %d rows", ci, k.DataType(), k.Len())
+		}
+	}
+	for g, want := range refKeys {
+		if got, _ := canon(keys, g); got != want {
+			t.Fatalf("group %d: key %s, want %s", g, got, want)
+		}
+	}
+}
+
+// TestGroupMapRunsAndReserve feeds keys in runs (each row of a random column repeated 1 to
+// 5 times, as a column sorted or clustered by the key arrives), NULLs and equal float bit
+// patterns (-0, +0, NaNs) included, with and without a Reserve for all keys, and with a
+// Reserve far too small, so the run shortcut and the grow paths meet the reference.
+func TestGroupMapRunsAndReserve(t *testing.T) {
+	for _, tc := range keyCases {
+		for _, reserve := range []int{0, 3, 5000} {
+			t.Run(fmt.Sprintf("%s/reserve=%d", tc.name, reserve), func(t *testing.T) {
+				mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+				defer mem.AssertSize(t, 0)
+				rng := rand.New(rand.NewPCG(2, uint64(len(tc.name))))
+				base := genColumns(mem, tc.types, 2000, max(tc.card, 1000), tc.nullFrac, rng)
+				defer releaseAll(base)
+				ib := array.NewInt32Builder(mem)
+				for r := range 2000 {
+					for range 1 + rng.IntN(5) {
+						ib.Append(int32(r))
+					}
+				}
+				idx := ib.NewArray()
+				ib.Release()
+				defer idx.Release()
+				cols := make([]arrow.Array, len(base))
+				for i, c := range base {
+					out, err := compute.TakeArray(context.Background(), c, idx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					cols[i] = out
+				}
+				defer releaseAll(cols)
+				checkGroupMap(t, mem, tc.types, cols, reserve)
+			})
+		}
 	}
 }
 

@@ -173,6 +173,11 @@ func (t *intTable) insert(cols []arrow.Array, groups []uint32, sc *scratch) erro
 	keys := t.values(c, sc)
 	valid, voff := validity(c)
 	slots, mask := t.slots, t.mask
+	// Runs of equal keys (input clustered or sorted by the key, as lineitem is by
+	// l_orderkey) reuse the previous row's id without touching the slots: one compare
+	// instead of a hash and a likely cache miss. prevKey is valid while prevID != noGroup
+	// and only ever holds a non-NULL key.
+	prevKey, prevID := uint64(0), uint32(noGroup)
 	for i, k := range keys {
 		if valid != nil && bitutil.BitIsNotSet(valid, voff+i) {
 			if t.nullGroup == noGroup {
@@ -183,6 +188,10 @@ func (t *intTable) insert(cols []arrow.Array, groups []uint32, sc *scratch) erro
 				t.ngroups++
 			}
 			groups[i] = t.nullGroup
+			continue
+		}
+		if k == prevKey && prevID != noGroup {
+			groups[i] = prevID
 			continue
 		}
 		p := mix(tableSeed, k) & mask
@@ -209,6 +218,7 @@ func (t *intTable) insert(cols []arrow.Array, groups []uint32, sc *scratch) erro
 			}
 			p = (p + 1) & mask
 		}
+		prevKey, prevID = k, groups[i]
 	}
 	return nil
 }
