@@ -27,7 +27,12 @@ func main() {
 	flag.BoolVar(&o.verbose, "v", false, "print the rows of failing queries")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole check to this file (-via api profiles Ember itself: go tool pprof -top FILE)")
 	memprofile := flag.String("memprofile", "", "write an allocation profile of the whole check to this file (go tool pprof -sample_index=alloc_space -top FILE)")
+	heapprofile := flag.String("heapprofile", "", "write a heap profile taken when the live heap peaks to this file (go tool pprof -sample_index=inuse_space -top FILE)")
 	flag.Parse()
+	if *heapprofile != "" {
+		stop := watchHeapPeak(*heapprofile)
+		defer stop()
+	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		if err == nil {
