@@ -15,22 +15,32 @@ import (
 // allocator the heap, and so the process's memory, grows to twice what is live before
 // each collection).
 //
-// Buffers of 4 KiB to 64 MiB come from power-of-two size classes, each a sync.Pool of
-// released buffers of at least that many bytes; smaller and larger ones are plain Go
-// allocations that Free leaves to the collector. A pooled buffer is zeroed when it is
-// handed out again (the Go allocator's contract: Allocate returns zeroed memory) and is
-// 64-byte aligned, as Arrow requires. The pools drain at garbage collections (sync.Pool),
-// so memory the engine stops using goes back to the runtime.
+// Buffers of 4 KiB to 64 MiB come from power-of-two size classes; smaller and larger ones
+// are plain Go allocations that Free leaves to the collector. Classes from 64 KiB up (the
+// column buffers of batches, hash tables' key columns, concatenated build sides) are
+// mapped outside the Go heap (mmap, on Unix) and kept on free lists of at most
+// maxIdleMapped bytes in all, beyond which freed buffers are unmapped: the Go heap then
+// holds only the engine's small objects, so the collector's target (twice the live heap)
+// no longer doubles the Arrow data, and memory the engine releases leaves the process.
+// Classes below 64 KiB are Go memory recycled through sync.Pools, which drain at garbage
+// collections. A recycled buffer is zeroed when it is handed out again (the Go allocator's
+// contract: Allocate returns zeroed memory); every buffer is 64-byte aligned, as Arrow
+// requires.
 //
 // Ownership: memory.Buffer calls Free when its last reference is released; after that the
 // bytes may belong to another array. Whoever keeps a slice of a buffer's bytes must keep a
 // reference to the buffer (arrays do). In builds with the ember_invariants tag (CI), Free
 // fills a buffer with 0xEB before pooling it, so a read after release shows up as wrong
-// results instead of passing by luck.
+// results instead of passing by luck; a mapped buffer read after it was unmapped faults.
 //
 // Safe for concurrent use. The zero value is ready.
 type PoolAllocator struct {
 	pools [maxPoolClass + 1]sync.Pool // pools[c] holds unsafe.Pointers to 1<<c byte buffers
+
+	mu        sync.Mutex
+	mapped    map[unsafe.Pointer]int              // class of every mapped buffer, in use or idle
+	idle      [maxPoolClass + 1][]unsafe.Pointer // freed mapped buffers by class
+	idleBytes int
 }
 
 const (
@@ -38,6 +48,10 @@ const (
 	maxPoolClass = 26 // 64 MiB
 	poolAlign    = 64
 	poisonByte   = 0xEB
+	// minMapClass is the smallest class mapped outside the Go heap (64 KiB).
+	minMapClass = 16
+	// maxIdleMapped bounds the bytes of freed mapped buffers kept for reuse.
+	maxIdleMapped = 32 << 20
 )
 
 // DefaultAllocator is the process-wide PoolAllocator that sessions use unless told
@@ -65,7 +79,11 @@ func (p *PoolAllocator) Allocate(size int) []byte {
 	if c < 0 {
 		return goAllocate(size)
 	}
-	if v := p.pools[c].Get(); v != nil {
+	if c >= minMapClass {
+		if b, ok := p.allocateMapped(c, size); ok {
+			return b
+		}
+	} else if v := p.pools[c].Get(); v != nil {
 		b := unsafe.Slice((*byte)(v.(unsafe.Pointer)), size)
 		clear(b)
 		return b[:size:size]
@@ -95,6 +113,9 @@ func (p *PoolAllocator) Free(b []byte) {
 		return
 	}
 	ptr := unsafe.Pointer(unsafe.SliceData(b))
+	if p.freeMapped(ptr) {
+		return
+	}
 	if poisonFreed {
 		full := unsafe.Slice((*byte)(ptr), 1<<class)
 		for i := range full {
@@ -111,4 +132,58 @@ func goAllocate(size int) []byte {
 	addr := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
 	shift := int((poolAlign - addr%poolAlign) % poolAlign)
 	return buf[shift : shift+size : shift+size]
+}
+
+// allocateMapped hands out a mapped buffer of class c (an idle one, zeroed, or a fresh
+// mapping), ok false when mapping is unavailable.
+func (p *PoolAllocator) allocateMapped(c, size int) ([]byte, bool) {
+	p.mu.Lock()
+	if n := len(p.idle[c]); n > 0 {
+		ptr := p.idle[c][n-1]
+		p.idle[c] = p.idle[c][:n-1]
+		p.idleBytes -= 1 << c
+		p.mu.Unlock()
+		b := unsafe.Slice((*byte)(ptr), size)
+		clear(b)
+		return b[:size:size], true
+	}
+	p.mu.Unlock()
+	ptr, ok := mapBuffer(1 << c)
+	if !ok {
+		return nil, false
+	}
+	p.mu.Lock()
+	if p.mapped == nil {
+		p.mapped = map[unsafe.Pointer]int{}
+	}
+	p.mapped[ptr] = c
+	p.mu.Unlock()
+	return unsafe.Slice((*byte)(ptr), size)[:size:size], true // fresh mappings are zero
+}
+
+// freeMapped takes back ptr if it is a mapped buffer: onto its idle list, or unmapped when
+// the idle lists are full. It reports whether ptr was mapped.
+func (p *PoolAllocator) freeMapped(ptr unsafe.Pointer) bool {
+	p.mu.Lock()
+	c, ok := p.mapped[ptr]
+	if !ok {
+		p.mu.Unlock()
+		return false
+	}
+	if poisonFreed {
+		full := unsafe.Slice((*byte)(ptr), 1<<c)
+		for i := range full {
+			full[i] = poisonByte
+		}
+	}
+	if p.idleBytes+1<<c <= maxIdleMapped {
+		p.idle[c] = append(p.idle[c], ptr)
+		p.idleBytes += 1 << c
+		p.mu.Unlock()
+		return true
+	}
+	delete(p.mapped, ptr)
+	p.mu.Unlock()
+	unmapBuffer(ptr, 1<<c)
+	return true
 }

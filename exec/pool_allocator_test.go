@@ -87,3 +87,31 @@ func TestPoolAllocatorArrays(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestPoolAllocatorMappedIdleBound frees more mapped buffers than the idle lists keep: the
+// rest are unmapped, and what stays idle is what the allocator still tracks.
+func TestPoolAllocatorMappedIdleBound(t *testing.T) {
+	p := &PoolAllocator{}
+	const size = 1 << 20
+	var bufs [][]byte
+	for range 2 * maxIdleMapped / size {
+		b := p.Allocate(size)
+		b[0], b[size-1] = 1, 2
+		bufs = append(bufs, b)
+	}
+	if len(p.mapped) != len(bufs) {
+		t.Fatalf("%d buffers mapped, want %d (mapping unavailable?)", len(p.mapped), len(bufs))
+	}
+	for _, b := range bufs {
+		p.Free(b)
+	}
+	if p.idleBytes != maxIdleMapped || len(p.mapped) != maxIdleMapped/size {
+		t.Fatalf("after freeing: %d idle bytes, %d buffers mapped; want %d and %d",
+			p.idleBytes, len(p.mapped), maxIdleMapped, maxIdleMapped/size)
+	}
+	b := p.Allocate(size)
+	if b[0] != 0 || b[size-1] != 0 || p.idleBytes != maxIdleMapped-size {
+		t.Fatalf("reused buffer not zeroed (%d, %d) or idle bytes %d", b[0], b[size-1], p.idleBytes)
+	}
+	p.Free(b)
+}
