@@ -38,7 +38,7 @@ type PoolAllocator struct {
 	pools [maxPoolClass + 1]sync.Pool // pools[c] holds unsafe.Pointers to 1<<c byte buffers
 
 	mu        sync.Mutex
-	mapped    map[unsafe.Pointer]int              // class of every mapped buffer, in use or idle
+	mapped    map[unsafe.Pointer]int             // class of every mapped buffer, in use or idle
 	idle      [maxPoolClass + 1][]unsafe.Pointer // freed mapped buffers by class
 	idleBytes int
 }
