@@ -25,7 +25,9 @@
 // translation), mysqldiv.go (MySQL's exact decimal division for DuckDB), format.go (text
 // form of Arrow values, shared by fixtures and checks), bench.go, benchengine.go,
 // benchchild.go, benchreport.go (the side-by-side benchmark: a child process per engine and
-// query, timed in alternation, with its peak RSS from rss.go).
+// query, timed in alternation, with its peak RSS from rss.go), scan.go (scan throughput:
+// bytes of Parquet read per second for wide and narrow projections of lineitem, both
+// engines).
 //
 // How to add:
 //   - a statement around a query (as Q15's view): in QueryScript, with a test;
