@@ -25,7 +25,8 @@
 // translation), mysqldiv.go (MySQL's exact decimal division for DuckDB), format.go (text
 // form of Arrow values, shared by fixtures and checks), bench.go, benchengine.go,
 // benchchild.go, benchreport.go (the side-by-side benchmark: a child process per engine and
-// query, timed in alternation, with its peak RSS from rss.go), scan.go (scan throughput:
+// query, timed in alternation, with its peak RSS from rss.go; commit.go names the commit a
+// report measured), scan.go (scan throughput:
 // bytes of Parquet read per second for wide and narrow projections of lineitem, both
 // engines).
 //

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strings"
 
@@ -27,7 +26,7 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.Command = strings.TrimSpace("go run ./cmd/scanbench " + strings.Join(os.Args[1:], " "))
-	cfg.Commit = commit()
+	cfg.Commit = tpch.GitCommit()
 	cfg.Log = os.Stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	rep, err := tpch.RunScan(ctx, cfg)
@@ -43,34 +42,4 @@ func main() {
 		fmt.Fprintln(os.Stderr, "scanbench:", err)
 		os.Exit(1)
 	}
-}
-
-// commit names the checked-out commit and, when the working tree differs from it, how
-// (the engine measured may hold uncommitted changes). It is empty outside a git checkout.
-// (The same as tpchbench's.)
-func commit() string {
-	head, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	c := strings.TrimSpace(string(head))
-	st, err := exec.Command("git", "status", "--porcelain").Output()
-	if err != nil {
-		return c
-	}
-	var changed []string
-	for _, line := range strings.Split(strings.TrimRight(string(st), "\n"), "\n") {
-		if len(line) > 3 {
-			changed = append(changed, line[3:])
-		}
-	}
-	if len(changed) == 0 {
-		return c
-	}
-	shown := changed[:min(len(changed), 6)]
-	more := ""
-	if len(changed) > len(shown) {
-		more = fmt.Sprintf(" and %d more", len(changed)-len(shown))
-	}
-	return fmt.Sprintf("%s with uncommitted changes (%s%s)", c, strings.Join(shown, ", "), more)
 }

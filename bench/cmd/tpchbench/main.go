@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strings"
 	"time"
@@ -87,7 +86,7 @@ func run(ctx context.Context, o options) (*tpch.BenchReport, error) {
 		Threads:     o.threads,
 		InProcess:   o.inProcess,
 		Command:     "go run ./cmd/tpchbench " + strings.Join(os.Args[1:], " "),
-		Commit:      commit(),
+		Commit:      tpch.GitCommit(),
 		Log:         os.Stderr,
 	})
 }
@@ -127,33 +126,4 @@ func mergeFiles(paths []string) (*tpch.BenchReport, error) {
 		reps = append(reps, &r)
 	}
 	return tpch.MergeBenchReports(reps...)
-}
-
-// commit names the checked-out commit and, when the working tree differs from it, how
-// (the engine measured may hold uncommitted changes). It is empty outside a git checkout.
-func commit() string {
-	head, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	c := strings.TrimSpace(string(head))
-	st, err := exec.Command("git", "status", "--porcelain").Output()
-	if err != nil {
-		return c
-	}
-	var changed []string
-	for _, line := range strings.Split(strings.TrimRight(string(st), "\n"), "\n") {
-		if len(line) > 3 {
-			changed = append(changed, line[3:])
-		}
-	}
-	if len(changed) == 0 {
-		return c
-	}
-	shown := changed[:min(len(changed), 6)]
-	more := ""
-	if len(changed) > len(shown) {
-		more = fmt.Sprintf(" and %d more", len(changed)-len(shown))
-	}
-	return fmt.Sprintf("%s with uncommitted changes (%s%s)", c, strings.Join(shown, ", "), more)
 }
