@@ -61,13 +61,8 @@ func RunBench(ctx context.Context, cfg BenchConfig) (*BenchReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.Runs < 1:
-		return nil, fmt.Errorf("tpch: runs must be at least 1, got %d", cfg.Runs)
-	case cfg.Warmup < 0:
-		return nil, fmt.Errorf("tpch: warm-up runs cannot be negative, got %d", cfg.Warmup)
-	case cfg.Threads < 0:
-		return nil, fmt.Errorf("tpch: threads cannot be negative, got %d", cfg.Threads)
+	if err := checkRunCounts(cfg.Runs, cfg.Warmup, cfg.Threads); err != nil {
+		return nil, err
 	}
 	if cfg.Queries == nil {
 		cfg.Queries, _ = ParseQueryList("all")

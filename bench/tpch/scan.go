@@ -169,20 +169,16 @@ type ScanMeasure struct {
 // partitions) with the tables registered as CREATE TABLE t USING parquet LOCATION '...';
 // DuckDB (SET threads = Threads) over views of read_parquet, through go-duckdb's Arrow
 // interface (DuckDB.Query), which lets DuckDB materialize its result and exports it chunk
-// by chunk to Arrow before it returns: DuckDB's time includes that copy. Every run must return the file's row count. The bytes each projection reads
-// come from the file's footer (ParquetColumnBytes).
+// by chunk to Arrow before it returns: DuckDB's time includes that copy. Every run must
+// return the file's row count. The bytes each projection reads come from the file's footer
+// (ParquetColumnBytes).
 func RunScan(ctx context.Context, cfg ScanConfig) (*ScanReport, error) {
 	s, err := ParseScale(cfg.ScaleFactor)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.Runs < 1:
-		return nil, fmt.Errorf("tpch: runs must be at least 1, got %d", cfg.Runs)
-	case cfg.Warmup < 0:
-		return nil, fmt.Errorf("tpch: warm-up runs cannot be negative, got %d", cfg.Warmup)
-	case cfg.Threads < 0:
-		return nil, fmt.Errorf("tpch: threads cannot be negative, got %d", cfg.Threads)
+	if err := checkRunCounts(cfg.Runs, cfg.Warmup, cfg.Threads); err != nil {
+		return nil, err
 	}
 	if cfg.Threads == 0 {
 		cfg.Threads = runtime.GOMAXPROCS(0)
@@ -385,4 +381,17 @@ func (rep *ScanReport) Markdown() string {
 		fmt.Fprintf(&b, "- Command: `%s`\n", rep.Command)
 	}
 	return b.String()
+}
+
+// checkRunCounts checks the run settings RunBench and RunScan share.
+func checkRunCounts(runs, warmup, threads int) error {
+	switch {
+	case runs < 1:
+		return fmt.Errorf("tpch: runs must be at least 1, got %d", runs)
+	case warmup < 0:
+		return fmt.Errorf("tpch: warm-up runs cannot be negative, got %d", warmup)
+	case threads < 0:
+		return fmt.Errorf("tpch: threads cannot be negative, got %d", threads)
+	}
+	return nil
 }
