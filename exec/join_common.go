@@ -35,6 +35,9 @@ type joinState struct {
 	// buildOuter: a semi or anti join whose build side holds the outer rows
 	// (HashJoinExec.BuildOuter); matched marks them and the tail outputs them.
 	buildOuter bool
+	// swapped: an inner join turned around at run time (hashJoinOp.swapBuildSide): build
+	// holds the left input's rows and probe the right's, so pairs are output build first.
+	swapped bool
 }
 
 func (j *joinState) open(tc *TaskContext) error {
@@ -142,7 +145,13 @@ func (j *joinState) matchPairs(tc *TaskContext, pi, bi []int32) (arrow.RecordBat
 			return nil, err
 		}
 	}
-	pairs, err := joinRows(tc.Mem, j.pairSchema, j.probe, pi, j.build, bi, n)
+	var pairs arrow.RecordBatch
+	var err error
+	if j.swapped {
+		pairs, err = joinRows(tc.Mem, j.pairSchema, j.build, bi, j.probe, pi, n)
+	} else {
+		pairs, err = joinRows(tc.Mem, j.pairSchema, j.probe, pi, j.build, bi, n)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,9 @@ func ExplainAnalyzed(n Node, ex *Execution) string {
 			if s, ok := n.(*ScanExec); ok {
 				b.WriteString(" " + scanCounts(s, m))
 			}
+			if sw := m.BuildSwapped.Load(); sw > 0 {
+				fmt.Fprintf(&b, " built from left in %d partitions", sw)
+			}
 		}
 		b.WriteString("\n")
 		for _, c := range n.Children() {

@@ -69,6 +69,10 @@ type Metrics struct {
 	PagesRead    atomic.Int64
 	PagesSkipped atomic.Int64
 	RowsSkipped  atomic.Int64
+
+	// Hash joins only: partitions that built their table from the left input instead of
+	// the right (hashJoinOp.swapBuildSide).
+	BuildSwapped atomic.Int64
 }
 
 // addMem records n more (or, negative, fewer) live bytes and raises the peak.

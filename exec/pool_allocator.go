@@ -41,6 +41,31 @@ type PoolAllocator struct {
 	mapped    map[unsafe.Pointer]int             // class of every mapped buffer, in use or idle
 	idle      [maxPoolClass + 1][]unsafe.Pointer // freed mapped buffers by class
 	idleBytes int
+	// mappedBytes is the size of every mapping held, in use or idle; peakMapped its
+	// high-water mark since the last ResetPeak.
+	mappedBytes, peakMapped int
+}
+
+// PoolStats is a snapshot of a PoolAllocator's memory outside the Go heap.
+type PoolStats struct {
+	Mapped     int64 // bytes mapped now, in use or idle
+	Idle       int64 // bytes of freed mappings kept for reuse
+	PeakMapped int64 // most bytes mapped at once since the last ResetPeak
+}
+
+// Stats returns the allocator's current mapped memory and its peak (benchmarks report it
+// next to the Go heap's; the process's resident memory is about their sum).
+func (p *PoolAllocator) Stats() PoolStats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return PoolStats{Mapped: int64(p.mappedBytes), Idle: int64(p.idleBytes), PeakMapped: int64(p.peakMapped)}
+}
+
+// ResetPeak starts a new high-water mark of mapped memory at the current amount.
+func (p *PoolAllocator) ResetPeak() {
+	p.mu.Lock()
+	p.peakMapped = p.mappedBytes
+	p.mu.Unlock()
 }
 
 const (
@@ -157,6 +182,8 @@ func (p *PoolAllocator) allocateMapped(c, size int) ([]byte, bool) {
 		p.mapped = map[unsafe.Pointer]int{}
 	}
 	p.mapped[ptr] = c
+	p.mappedBytes += 1 << c
+	p.peakMapped = max(p.peakMapped, p.mappedBytes)
 	p.mu.Unlock()
 	return unsafe.Slice((*byte)(ptr), size)[:size:size], true // fresh mappings are zero
 }
@@ -183,6 +210,7 @@ func (p *PoolAllocator) freeMapped(ptr unsafe.Pointer) bool {
 		return true
 	}
 	delete(p.mapped, ptr)
+	p.mappedBytes -= 1 << c
 	p.mu.Unlock()
 	unmapBuffer(ptr, 1<<c)
 	return true

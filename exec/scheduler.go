@@ -141,6 +141,9 @@ type stage struct {
 type queryState struct {
 	mu      sync.Mutex
 	shuffle map[*Exchange]*shuffleStore
+	// readers counts, per exchange, the stages still to finish that read it; the last one
+	// to finish releases the shuffle's data (doneReading).
+	readers map[*Exchange]int
 	metrics map[Node]*Metrics
 	// hookMu serializes the OnSuccess hooks of the query's tasks.
 	hookMu sync.Mutex
@@ -171,6 +174,20 @@ func (q *queryState) commit(tc *TaskContext, s *stage, p int, parent *TaskContex
 		f()
 	}
 	return nil
+}
+
+// doneReading records that a stage reading exchange e has finished (all its tasks
+// committed): when no reader stage is left, e's shuffle data is released, so a query holds
+// only the shuffles that stages still running or yet to run will read.
+func (q *queryState) doneReading(e *Exchange) {
+	q.mu.Lock()
+	q.readers[e]--
+	last := q.readers[e] == 0
+	st := q.shuffle[e]
+	q.mu.Unlock()
+	if last && st != nil {
+		st.release()
+	}
 }
 
 func (q *queryState) shuffleFor(e *Exchange) *shuffleStore {
@@ -251,7 +268,7 @@ func Run(ctx context.Context, root Node, cfg Config) (*Execution, error) {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	q := &queryState{shuffle: map[*Exchange]*shuffleStore{}, metrics: map[Node]*Metrics{}}
+	q := &queryState{shuffle: map[*Exchange]*shuffleStore{}, readers: map[*Exchange]int{}, metrics: map[Node]*Metrics{}}
 	defer func() {
 		for _, st := range q.shuffle {
 			st.release()
@@ -271,6 +288,9 @@ func Run(ctx context.Context, root Node, cfg Config) (*Execution, error) {
 		s.committed = make([]atomic.Bool, s.root.Partitioning().N)
 		if s.exchange != nil {
 			q.shuffle[s.exchange] = newShuffleStore(max(1, s.exchange.Target.N), s.root.Partitioning().N)
+		}
+		for _, d := range s.deps {
+			q.readers[d.exchange]++
 		}
 	}
 
@@ -356,6 +376,11 @@ func Run(ctx context.Context, root Node, cfg Config) (*Execution, error) {
 		q.mu.Lock()
 		tasks += n
 		q.mu.Unlock()
+		if ctx.Err() == nil {
+			for _, d := range s.deps {
+				q.doneReading(d.exchange)
+			}
+		}
 		return nil
 	}
 	runStage(top)

@@ -30,11 +30,12 @@ type GroupMap struct {
 	err   error // an unsupported key type, reported by Insert
 }
 
-// NewGroupMap returns an empty map for keys of the given types. mem allocates the arrays
-// Keys returns. A type CheckKeyTypes rejects makes every Insert fail with that error.
+// NewGroupMap returns an empty map for keys of the given types. mem allocates the slot array
+// (given back by Release, which every map must get) and the arrays Keys returns; nil
+// means Go memory for the slots. A type CheckKeyTypes rejects makes every Insert fail with that error.
 func NewGroupMap(keyTypes []arrow.DataType, mem memory.Allocator) *GroupMap {
 	m := &GroupMap{types: slices.Clone(keyTypes), mem: mem}
-	m.tab, m.err = newTable(m.types)
+	m.tab, m.err = newTable(m.types, mem)
 	return m
 }
 
@@ -97,8 +98,12 @@ func (m *GroupMap) MemoryUsage() int64 {
 	return m.tab.memoryUsage() + m.sc.size()
 }
 
-// Release drops the map's memory. Arrays returned by Keys stay valid.
+// Release gives the map's memory back (its slots to mem); call it once the map is no longer
+// used. Arrays returned by Keys stay valid.
 func (m *GroupMap) Release() {
+	if m.tab != nil {
+		m.tab.release()
+	}
 	m.tab = nil
 	m.sc = scratch{}
 }

@@ -20,9 +20,9 @@ import (
 // id, and lays the build rows of each id out contiguously (counting sort, rows ascending):
 // a probe costs one hash lookup plus one contiguous read per match. When every build key is
 // distinct and non-NULL (the usual primary-key build side), the key id is the build row id
-// and no row lists are built. Memory after Finish, in Go memory reported by MemoryUsage:
+// and no row lists are built. Memory after Finish, reported by MemoryUsage:
 // the slot array sized for NumRows() keys (16 bytes per row for one fixed-width key, 8
-// otherwise, doubled at most half full), the distinct keys (none stored apart for one
+// otherwise, doubled at most half full; from the allocator given to NewJoinTable), the distinct keys (none stored apart for one
 // fixed-width key), and 4 bytes per build row plus 4 per distinct key unless keys are
 // unique. A build side with many duplicate keys therefore pays for slots it does not fill.
 //
@@ -42,13 +42,13 @@ type JoinTable struct {
 	rows     []uint32
 }
 
-// NewJoinTable returns an empty build side for keys of the given types. The table keeps its
-// state in Go memory reported by MemoryUsage and allocates no Arrow buffers, so mem is not
-// used today; it is part of the signature so that a spilling version can use it. A type
-// CheckKeyTypes rejects makes every Add and probe fail with that error.
+// NewJoinTable returns an empty build side for keys of the given types. mem allocates the
+// hash table's slot array (nil: Go memory), which Release gives back, so every table must
+// be released; the rest of its state is Go memory. A type CheckKeyTypes rejects makes
+// every Add and probe fail with that error.
 func NewJoinTable(keyTypes []arrow.DataType, mem memory.Allocator) *JoinTable {
 	t := &JoinTable{types: slices.Clone(keyTypes)}
-	t.tab, t.err = newTable(t.types)
+	t.tab, t.err = newTable(t.types, mem)
 	return t
 }
 
@@ -155,6 +155,35 @@ func (t *JoinTable) Finish() {
 	t.start, t.rows = start, rows
 }
 
+// JoinTableBytes estimates the memory of a finished JoinTable over rows build rows of
+// distinct keys of the given types (the usual primary-key build side): its slot array,
+// plus, for keys other than one fixed-width column, the stored encodings and their
+// bookkeeping. The build rows' own buffers are not included. Callers compare build sides
+// with it.
+func JoinTableBytes(keyTypes []arrow.DataType, rows int) int64 {
+	if rows <= 0 {
+		return 0
+	}
+	kinds, err := kindsOf(keyTypes)
+	if err != nil {
+		return 0
+	}
+	slots := int64(slotsFor(rows))
+	if len(kinds) == 1 && !kinds[0].varWidth() && kinds[0] != kFixed16 {
+		return 16 * slots
+	}
+	perKey := int64(8 + 8) // hash and arena offset
+	for _, k := range kinds {
+		// A validity byte and the value; strings count a typical 16 bytes and a length.
+		w := k.width()
+		if k.varWidth() {
+			w = 20
+		}
+		perKey += 1 + int64(w)
+	}
+	return 8*slots + perKey*int64(rows)
+}
+
 // NumRows returns the number of build rows added, NULL-keyed ones included.
 func (t *JoinTable) NumRows() int { return t.nrows }
 
@@ -178,6 +207,9 @@ func (t *JoinTable) MemoryUsage() int64 {
 // must not be used afterwards.
 func (t *JoinTable) Release() {
 	t.releasePending()
+	if t.tab != nil {
+		t.tab.release()
+	}
 	t.tab = nil
 	t.sc = scratch{}
 	t.start, t.rows = nil, nil

@@ -25,8 +25,9 @@ const (
 // one fixed-width key of at most 8 bytes, bytesTable (normalized key encoding) for the rest.
 // Both use open addressing with linear probing over a power-of-two slot array kept at most
 // half full, so an insert or lookup costs O(1) expected probes; growing doubles the slot
-// array and re-places every key, O(1) amortized per key. Both keep their state in Go memory,
-// reported by memoryUsage.
+// array and re-places every key, O(1) amortized per key. The slot array comes from the
+// allocator given to newTable (Go memory when nil) and goes back to it on release; the
+// rest of their state is Go memory. memoryUsage reports all of it.
 type table interface {
 	// insert sets groups[i] to the id of row i's key, adding keys not seen before. cols
 	// were checked against the key types and all have len(groups) rows.
@@ -41,6 +42,8 @@ type table interface {
 	// keys returns the key columns of ids 0..len()-1, owned by the caller.
 	keys(mem memory.Allocator) []arrow.Array
 	memoryUsage() int64
+	// release gives the slot array back to its allocator; the table is unusable after.
+	release()
 }
 
 // scratch holds per-caller reusable buffers, so tables allocate nothing per row and
@@ -55,15 +58,17 @@ func (s *scratch) size() int64 {
 	return int64(cap(s.enc.buf)) + 8*int64(cap(s.enc.offs)+cap(s.enc.cur)+cap(s.hashes)+cap(s.u64))
 }
 
-func newTable(types []arrow.DataType) (table, error) {
+// newTable returns the table for keys of the given types, its slot array allocated from
+// mem (nil: Go memory).
+func newTable(types []arrow.DataType, mem memory.Allocator) (table, error) {
 	kinds, err := kindsOf(types)
 	if err != nil {
 		return nil, err
 	}
 	if len(kinds) == 1 && !kinds[0].varWidth() && kinds[0] != kFixed16 {
-		return newIntTable(kinds[0], types[0]), nil
+		return newIntTable(kinds[0], types[0], mem), nil
 	}
-	return newBytesTable(kinds, types), nil
+	return newBytesTable(kinds, types, mem), nil
 }
 
 // nullRows calls fn for every row of c that is NULL. Cost: nothing when c has no NULLs.
@@ -93,6 +98,7 @@ type intSlot struct {
 type intTable struct {
 	kind      kind
 	dt        arrow.DataType
+	mem       memory.Allocator // where slots live (nil: Go memory)
 	slots     []intSlot
 	mask      uint64
 	used      int // occupied slots
@@ -100,8 +106,13 @@ type intTable struct {
 	nullGroup uint32
 }
 
-func newIntTable(k kind, dt arrow.DataType) *intTable {
-	return &intTable{kind: k, dt: dt, slots: make([]intSlot, minCapacity), mask: minCapacity - 1, nullGroup: noGroup}
+func newIntTable(k kind, dt arrow.DataType, mem memory.Allocator) *intTable {
+	return &intTable{kind: k, dt: dt, mem: mem, slots: allocSlots[intSlot](mem, minCapacity), mask: minCapacity - 1, nullGroup: noGroup}
+}
+
+func (t *intTable) release() {
+	freeSlots(t.mem, t.slots)
+	t.slots = nil
 }
 
 func (t *intTable) len() int { return t.ngroups }
@@ -243,7 +254,8 @@ func slotsFor(n int) int {
 
 func (t *intTable) resize(capacity int) {
 	old := t.slots
-	t.slots = make([]intSlot, capacity)
+	defer freeSlots(t.mem, old)
+	t.slots = allocSlots[intSlot](t.mem, capacity)
 	t.mask = uint64(len(t.slots) - 1)
 	for _, s := range old {
 		if s.id == 0 {
@@ -347,6 +359,7 @@ func narrow[T uint8 | uint16 | uint32](in []uint64, out []T) {
 type bytesTable struct {
 	kinds  []kind
 	types  []arrow.DataType
+	mem    memory.Allocator // where slots live (nil: Go memory)
 	slots  []uint64
 	mask   uint64
 	hashes []uint64 // hash of each id's key, to re-place keys when growing
@@ -356,8 +369,13 @@ type bytesTable struct {
 
 const tagMask = 0xffffffff00000000
 
-func newBytesTable(kinds []kind, types []arrow.DataType) *bytesTable {
-	return &bytesTable{kinds: kinds, types: types, slots: make([]uint64, minCapacity), mask: minCapacity - 1, starts: []int{0}}
+func newBytesTable(kinds []kind, types []arrow.DataType, mem memory.Allocator) *bytesTable {
+	return &bytesTable{kinds: kinds, types: types, mem: mem, slots: allocSlots[uint64](mem, minCapacity), mask: minCapacity - 1, starts: []int{0}}
+}
+
+func (t *bytesTable) release() {
+	freeSlots(t.mem, t.slots)
+	t.slots = nil
 }
 
 func (t *bytesTable) len() int { return len(t.hashes) }
@@ -422,7 +440,8 @@ func (t *bytesTable) reserve(n int) {
 func (t *bytesTable) grow() { t.resize(2 * len(t.slots)) }
 
 func (t *bytesTable) resize(capacity int) {
-	t.slots = make([]uint64, capacity)
+	freeSlots(t.mem, t.slots)
+	t.slots = allocSlots[uint64](t.mem, capacity)
 	t.mask = uint64(len(t.slots) - 1)
 	for g, h := range t.hashes {
 		p := h & t.mask
