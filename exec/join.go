@@ -183,6 +183,15 @@ func (o *hashJoinOp) buildSide(tc *TaskContext) error {
 		o.left, o.right = o.right, o.left
 		o.probeKeys, o.buildKeys = o.buildKeys, o.probeKeys
 		o.swapped = true
+		// The side whose unmatched rows are kept is now the other one: a left join's
+		// preserved rows are built (output at the end, as a right join's), a right join's
+		// probe.
+		switch o.typ {
+		case planner.LeftJoin:
+			o.typ = planner.RightJoin
+		case planner.RightJoin:
+			o.typ = planner.LeftJoin
+		}
 		rs = o.node.Left.Schema()
 	}
 	if err := o.loadBuild(tc, rs); err != nil {
@@ -265,13 +274,20 @@ const swapMinBuildBatches = 8
 // the right side from estimates; an exchange's reader knows the exact rows and bytes of
 // its partition, as Spark's adaptive execution does at a shuffle's boundary (TPC-H Q9 at
 // SF 1 estimates part's LIKE filter at 10% where 5% pass, and would build 750,000 orders
-// per partition rather than the 163,000 lineitem rows that probe them). Only inner joins
-// without a subquery comparison turn around: their output is the same set of pairs either
-// way, in another order. Both inputs must be opened exchange readers, so nothing is read
-// to decide.
+// per partition rather than the 163,000 lineitem rows that probe them). Inner, left,
+// right and full joins turn around: their output is the same rows either way, in another
+// order (a left join's unmatched rows come last, as a right join's do; TPC-H Q13's
+// customer LEFT JOIN orders builds the customers). Semi, anti, mark and single joins, whose
+// output follows the probe side, do not. Both inputs must be opened exchange readers, so
+// nothing is read to decide.
 func (o *hashJoinOp) swapBuildSide(tc *TaskContext) bool {
 	n := o.node
-	if n.Type != planner.InnerJoin || n.Cmp != nil || n.NullAwareKey || n.BuildOuter {
+	switch n.Type {
+	case planner.InnerJoin, planner.LeftJoin, planner.RightJoin, planner.FullJoin:
+	default:
+		return false
+	}
+	if n.Cmp != nil || n.NullAwareKey || n.BuildOuter {
 		return false
 	}
 	lr, lb, lok := heldRows(o.left)
@@ -333,7 +349,7 @@ func (o *hashJoinOp) Close() error {
 
 // joinRows builds n output rows: left columns gathered from l at li (all NULL when li is
 // nil), then right columns gathered from r at ri (all NULL when ri is nil). l and r stay
-// owned by the caller.
+// owned by the caller; either may be nil when its indices are (not both).
 func joinRows(mem memory.Allocator, schema *arrow.Schema, l arrow.RecordBatch, li []int32, r arrow.RecordBatch, ri []int32, n int) (arrow.RecordBatch, error) {
 	cols := make([]arrow.Array, 0, schema.NumFields())
 	fail := func(err error) (arrow.RecordBatch, error) {
@@ -360,11 +376,16 @@ func joinRows(mem memory.Allocator, schema *arrow.Schema, l arrow.RecordBatch, l
 		}
 		return nil
 	}
-	lw := schema.NumFields() - int(r.NumCols())
+	var lw int
+	if r != nil {
+		lw = schema.NumFields() - int(r.NumCols())
+	} else {
+		lw = int(l.NumCols())
+	}
 	if err := add(l, li, lw); err != nil {
 		return fail(err)
 	}
-	if err := add(r, ri, int(r.NumCols())); err != nil {
+	if err := add(r, ri, schema.NumFields()-lw); err != nil {
 		return fail(err)
 	}
 	out := array.NewRecordBatch(schema, cols, int64(n))

@@ -35,8 +35,10 @@ type joinState struct {
 	// buildOuter: a semi or anti join whose build side holds the outer rows
 	// (HashJoinExec.BuildOuter); matched marks them and the tail outputs them.
 	buildOuter bool
-	// swapped: an inner join turned around at run time (hashJoinOp.swapBuildSide): build
-	// holds the left input's rows and probe the right's, so pairs are output build first.
+	// swapped: a join turned around at run time (hashJoinOp.swapBuildSide): build holds
+	// the left input's rows and probe the right's, so pairs are output build first, and
+	// typ is the mirror of the node's (a left join runs as a right join of the swapped
+	// inputs: its preserved rows are the build side's).
 	swapped bool
 }
 
@@ -248,6 +250,9 @@ func (j *joinState) finishProbe(tc *TaskContext) (arrow.RecordBatch, error) {
 		if len(rows) == 0 {
 			return nil, nil
 		}
+		if j.swapped { // the probe rows are the right input's
+			return joinRows(tc.Mem, j.schema, nil, nil, j.probe, rows, len(rows))
+		}
 		return joinRows(tc.Mem, j.schema, j.probe, rows, j.build, nil, len(rows))
 	}
 	if len(rows) == 0 {
@@ -327,6 +332,9 @@ func (j *joinState) unmatchedBuild(tc *TaskContext) (arrow.RecordBatch, error) {
 	}
 	if j.buildOuter {
 		return takeRows(tc, j.schema, j.build, rows)
+	}
+	if j.swapped { // the build rows are the left input's
+		return joinRows(tc.Mem, j.schema, j.build, rows, nil, nil, len(rows))
 	}
 	return joinRows(tc.Mem, j.schema, nil, nil, j.build, rows, len(rows))
 }
