@@ -110,22 +110,25 @@ func releaseBuckets(out [][]arrow.RecordBatch) {
 	}
 }
 
-// read returns retained copies of bucket r's batches in map order. Reading a store that was
-// released (its readers all finished) is an engine bug, reported as an internal error.
-func (s *shuffleStore) read(r int) ([]arrow.RecordBatch, error) {
+// read returns retained copies of bucket r's batches in map order, and the most rows one
+// map task put in the bucket. Reading a store that was released (its readers all finished)
+// is an engine bug, reported as an internal error.
+func (s *shuffleStore) read(r int) (out []arrow.RecordBatch, maxMapRows int64, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.buckets == nil {
-		return nil, errs.Internalf("shuffle read after its readers finished")
+		return nil, 0, errs.Internalf("shuffle read after its readers finished")
 	}
-	var out []arrow.RecordBatch
 	for _, bs := range s.buckets[r] {
+		var rows int64
 		for _, b := range bs {
 			b.Retain()
 			out = append(out, b)
+			rows += b.NumRows()
 		}
+		maxMapRows = max(maxMapRows, rows)
 	}
-	return out, nil
+	return out, maxMapRows, nil
 }
 
 func (s *shuffleStore) release() {
@@ -147,6 +150,8 @@ type exchangeReader struct {
 	broadcast bool
 	pending   []arrow.RecordBatch
 	opened    bool
+	// maxMapRows: the most rows one map task contributed to this partition.
+	maxMapRows int64
 }
 
 func (r *exchangeReader) Open(tc *TaskContext) error {
@@ -155,7 +160,7 @@ func (r *exchangeReader) Open(tc *TaskContext) error {
 		b = 0
 	}
 	var err error
-	r.pending, err = r.store.read(b)
+	r.pending, r.maxMapRows, err = r.store.read(b)
 	r.opened = true
 	return err
 }
@@ -176,6 +181,46 @@ func (r *exchangeReader) Close() error {
 	}
 	r.pending = nil
 	return nil
+}
+
+// openedReader returns op's exchange reader when op is one (as Build wraps it) and has
+// been opened, so that its partition's batches are in memory and their rows known.
+func openedReader(op Operator) (*exchangeReader, bool) {
+	if in, isIn := op.(*instrumented); isIn {
+		op = in.op
+	}
+	r, ok := op.(*exchangeReader)
+	return r, ok && r.opened
+}
+
+// heldRows returns the rows and buffer bytes an opened exchange reader holds for its
+// partition, ok false for any other operator.
+func heldRows(op Operator) (rows, bytes int64, ok bool) {
+	r, ok := openedReader(op)
+	if !ok {
+		return 0, 0, false
+	}
+	for _, b := range r.pending {
+		rows += b.NumRows()
+		bytes += batchBytes(b)
+	}
+	return rows, bytes, true
+}
+
+// heldGroupsBound returns, for an opened exchange reader feeding a final aggregation, how
+// many groups to make room for: the rows it holds, but at most twice the most rows one
+// map task sent. Partial aggregations send each of their groups once (unless they
+// flushed), so a partition's groups number at least the largest map task's rows and at
+// most all rows; when the map tasks' groups overlap (every task saw the same keys) the sum
+// overstates them as many times as there are tasks, hence the cap. ok is false for any
+// other operator.
+func heldGroupsBound(op Operator) (int, bool) {
+	r, ok := openedReader(op)
+	if !ok {
+		return 0, false
+	}
+	rows, _, _ := heldRows(op)
+	return int(min(rows, 2*r.maxMapRows)), true
 }
 
 // runMapTask drains partition m of the exchange's child and routes its batches into a

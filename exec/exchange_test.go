@@ -183,3 +183,60 @@ func (n *storeProbeNode) Execute(tc *TaskContext, p int) (Operator, error) {
 	n.checked, n.firstHeld, n.secondHeld = true, holds(n.released), holds(n.held)
 	return Build(tc, n.child, p)
 }
+
+// TestHeldGroupsBound: an opened exchange reader bounds the groups a final aggregation will
+// see by its rows, capped at twice the most rows one map task sent.
+func TestHeldGroupsBound(t *testing.T) {
+	for _, c := range []struct{ maps, rows, want int }{
+		{1, 100, 100}, // one map task: its rows
+		{2, 100, 200}, // two: the sum, which is twice the largest
+		{4, 50, 100},  // four of 50: at most twice the largest
+	} {
+		mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+		ex := NewExchange(&seqNode{parts: c.maps, rows: c.rows, batch: 10}, Partitioning{Kind: SinglePartition, N: 1})
+		probe := &boundProbeNode{child: ex}
+		res, err := Run(context.Background(), probe, Config{Parallelism: 2, Mem: mem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Release()
+		if !probe.ok || probe.bound != c.want {
+			t.Errorf("%d map tasks of %d rows: bound %d (ok %v), want %d", c.maps, c.rows, probe.bound, probe.ok, c.want)
+		}
+		mem.AssertSize(t, 0)
+	}
+}
+
+// boundProbeNode opens its child and records heldGroupsBound of it.
+type boundProbeNode struct {
+	child Node
+	bound int
+	ok    bool
+}
+
+func (n *boundProbeNode) Schema() *arrow.Schema      { return n.child.Schema() }
+func (n *boundProbeNode) Children() []Node           { return []Node{n.child} }
+func (n *boundProbeNode) Partitioning() Partitioning { return n.child.Partitioning() }
+func (n *boundProbeNode) String() string             { return "BoundProbe" }
+func (n *boundProbeNode) Execute(tc *TaskContext, p int) (Operator, error) {
+	c, err := Build(tc, n.child, p)
+	if err != nil {
+		return nil, err
+	}
+	return &boundProbeOp{node: n, child: c}, nil
+}
+
+type boundProbeOp struct {
+	node  *boundProbeNode
+	child Operator
+}
+
+func (o *boundProbeOp) Open(tc *TaskContext) error {
+	if err := Open(tc, o.child); err != nil {
+		return err
+	}
+	o.node.bound, o.node.ok = heldGroupsBound(o.child)
+	return nil
+}
+func (o *boundProbeOp) Next(tc *TaskContext) (arrow.RecordBatch, error) { return Next(tc, o.child) }
+func (o *boundProbeOp) Close() error                                    { return Close(o.child) }

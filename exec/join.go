@@ -308,23 +308,6 @@ func (o *hashJoinOp) swapBuildSide(tc *TaskContext) bool {
 	return 3*left < 2*right
 }
 
-// heldRows returns the rows and buffer bytes an opened exchange reader holds for its
-// partition, ok false for any other operator.
-func heldRows(op Operator) (rows, bytes int64, ok bool) {
-	if in, isIn := op.(*instrumented); isIn {
-		op = in.op
-	}
-	r, isReader := op.(*exchangeReader)
-	if !isReader || !r.opened {
-		return 0, 0, false
-	}
-	for _, b := range r.pending {
-		rows += b.NumRows()
-		bytes += batchBytes(b)
-	}
-	return rows, bytes, true
-}
-
 // nullAwareMisses gives the probe rows without a match a NULL comparison where IN's logic
 // says so (see HashJoinExec.NullAwareKey).
 func (o *hashJoinOp) nullAwareMisses() {

@@ -98,6 +98,15 @@ func (m *GroupMap) MemoryUsage() int64 {
 	return m.tab.memoryUsage() + m.sc.size()
 }
 
+// Reset forgets every key tuple, so that ids start again at 0, and keeps the memory: a
+// partial aggregation that flushes its groups and starts over refills the same slots
+// instead of growing a new table from nothing. Cost: clearing the slot array.
+func (m *GroupMap) Reset() {
+	if m.tab != nil {
+		m.tab.reset()
+	}
+}
+
 // Release gives the map's memory back (its slots to mem); call it once the map is no longer
 // used. Arrays returned by Keys stay valid.
 func (m *GroupMap) Release() {

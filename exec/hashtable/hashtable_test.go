@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -628,5 +629,47 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		}
 		jt.Release()
 		releaseAll(cols)
+	}
+}
+
+// TestGroupMapReset: after Reset a map hands out ids from 0 again, exactly as a fresh map
+// does over the same keys (nothing of the keys before the reset is found), and keeps its
+// slots: refilling it to its former size does not grow it.
+func TestGroupMapReset(t *testing.T) {
+	for _, tc := range keyCases {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+			defer mem.AssertSize(t, 0)
+			a := genColumns(mem, tc.types, 2000, tc.card, tc.nullFrac, rand.New(rand.NewPCG(6, 7)))
+			defer releaseAll(a)
+			b := genColumns(mem, tc.types, 2000, tc.card, tc.nullFrac, rand.New(rand.NewPCG(8, 9)))
+			defer releaseAll(b)
+			m := NewGroupMap(tc.types, mem)
+			defer m.Release()
+			ga := make([]uint32, 2000)
+			if err := m.Insert(a, ga); err != nil {
+				t.Fatal(err)
+			}
+			slots := m.tab.memoryUsage()
+			m.Reset()
+			if m.Len() != 0 {
+				t.Fatalf("Len after Reset = %d", m.Len())
+			}
+			fresh := NewGroupMap(tc.types, mem)
+			defer fresh.Release()
+			got, want := make([]uint32, 2000), make([]uint32, 2000)
+			if err := m.Insert(b, got); err != nil {
+				t.Fatal(err)
+			}
+			if err := fresh.Insert(b, want); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) || m.Len() != fresh.Len() {
+				t.Fatalf("ids after Reset differ from a fresh map's (%d vs %d groups)", m.Len(), fresh.Len())
+			}
+			if _, bytesTab := m.tab.(*bytesTable); !bytesTab && m.Len() <= len(slices.Compact(slices.Sorted(slices.Values(ga)))) && m.tab.memoryUsage() > slots {
+				t.Errorf("slots grew from %d to %d bytes refilling to %d keys", slots, m.tab.memoryUsage(), m.Len())
+			}
+		})
 	}
 }

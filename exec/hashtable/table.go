@@ -44,6 +44,9 @@ type table interface {
 	memoryUsage() int64
 	// release gives the slot array back to its allocator; the table is unusable after.
 	release()
+	// reset forgets every key and keeps the slot array (cleared), so that refilling the
+	// table to its former size does not grow it again.
+	reset()
 }
 
 // scratch holds per-caller reusable buffers, so tables allocate nothing per row and
@@ -108,6 +111,11 @@ type intTable struct {
 
 func newIntTable(k kind, dt arrow.DataType, mem memory.Allocator) *intTable {
 	return &intTable{kind: k, dt: dt, mem: mem, slots: allocSlots[intSlot](mem, minCapacity), mask: minCapacity - 1, nullGroup: noGroup}
+}
+
+func (t *intTable) reset() {
+	clear(t.slots)
+	t.used, t.ngroups, t.nullGroup = 0, 0, noGroup
 }
 
 func (t *intTable) release() {
@@ -371,6 +379,11 @@ const tagMask = 0xffffffff00000000
 
 func newBytesTable(kinds []kind, types []arrow.DataType, mem memory.Allocator) *bytesTable {
 	return &bytesTable{kinds: kinds, types: types, mem: mem, slots: allocSlots[uint64](mem, minCapacity), mask: minCapacity - 1, starts: []int{0}}
+}
+
+func (t *bytesTable) reset() {
+	clear(t.slots)
+	t.hashes, t.arena, t.starts = t.hashes[:0], t.arena[:0], t.starts[:1]
 }
 
 func (t *bytesTable) release() {
