@@ -89,7 +89,9 @@ func filterByRuns(mem memory.Allocator, col arrow.Array, runs [][2]int, kept int
 		return nil
 	}
 	data := col.Data()
-	if data.Dictionary() != nil {
+	if col.DataType().ID() == arrow.DICTIONARY {
+		// (Not data.Dictionary() != nil: that is a non-nil interface holding a nil
+		// *array.Data for every array, which once sent every column to arrow's filter.)
 		return nil
 	}
 	off := data.Offset()
