@@ -192,14 +192,32 @@ func cmpDecimals(less bool, a, b []decimal128.Num, out []byte) {
 	}
 }
 
+// cmpStrings compares the values' bytes in place through the offsets (no string headers
+// built per row); equality rejects on length before touching the bytes.
 func cmpStrings(less bool, a, b *array.String, out []byte) {
-	for i := 0; i < a.Len(); i++ {
-		var r byte
-		if less {
-			r = b2u(a.Value(i) < b.Value(i))
-		} else {
-			r = b2u(a.Value(i) == b.Value(i))
+	ao, bo := a.ValueOffsets(), b.ValueOffsets()
+	ad, bd := stringBytes(a), stringBytes(b)
+	n := a.Len()
+	ao, bo = ao[:n+1], bo[:n+1]
+	if less {
+		for i := range n {
+			x, y := ad[ao[i]:ao[i+1]], bd[bo[i]:bo[i+1]]
+			out[i>>3] |= b2u(string(x) < string(y)) << (i & 7)
 		}
-		out[i>>3] |= r << (i & 7)
+		return
 	}
+	for i := range n {
+		xs, xe, ys, ye := ao[i], ao[i+1], bo[i], bo[i+1]
+		if xe-xs == ye-ys && string(ad[xs:xe]) == string(bd[ys:ye]) {
+			out[i>>3] |= 1 << (i & 7)
+		}
+	}
+}
+
+// stringBytes is the whole value buffer of a string array (offsets index into it).
+func stringBytes(a *array.String) []byte {
+	if b := a.Data().Buffers()[2]; b != nil {
+		return b.Bytes()
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/embersql/ember/internal/errs"
 	"github.com/embersql/ember/sql/planner"
 )
@@ -152,5 +153,44 @@ func TestCompareNullTypedAndErrors(t *testing.T) {
 	}
 	if _, err := Compare(mem, planner.OpAdd, i, i); !errors.Is(err, errs.ErrInternal) {
 		t.Fatalf("want an internal error, got %v", err)
+	}
+}
+
+// TestCompareSlicedStrings: comparisons read string values through the offsets of sliced
+// arrays (a non-zero array offset, values not starting at byte 0), against Go's order.
+func TestCompareSlicedStrings(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	words := []string{"", "a", "ab", "abc", "b", "DELIVER IN PERSON", "NONE", "AIR", "AIR REG", "é"}
+	mk := func(shift int) arrow.Array {
+		sb := array.NewStringBuilder(mem)
+		defer sb.Release()
+		for i := range 120 {
+			sb.Append(words[(i*7+shift)%len(words)])
+		}
+		return sb.NewArray()
+	}
+	la, ra := mk(0), mk(3)
+	defer la.Release()
+	defer ra.Release()
+	l, r := array.NewSlice(la, 11, 101), array.NewSlice(ra, 29, 119)
+	defer l.Release()
+	defer r.Release()
+	ls, rs := l.(*array.String), r.(*array.String)
+	for _, op := range []planner.BinaryOp{planner.OpEq, planner.OpNe, planner.OpLt, planner.OpLe, planner.OpGt, planner.OpGe} {
+		got, err := Compare(mem, op, l, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := got.(*array.Boolean)
+		for i := range ls.Len() {
+			x, y := ls.Value(i), rs.Value(i)
+			want := map[planner.BinaryOp]bool{planner.OpEq: x == y, planner.OpNe: x != y, planner.OpLt: x < y,
+				planner.OpLe: x <= y, planner.OpGt: x > y, planner.OpGe: x >= y}[op]
+			if g.Value(i) != want {
+				t.Errorf("%q %s %q: got %v", x, op, y, g.Value(i))
+			}
+		}
+		got.Release()
 	}
 }
