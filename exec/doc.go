@@ -15,8 +15,9 @@
 //   - Ownership: a batch returned by Next belongs to the caller, who releases it or hands it
 //     on. Operators release what they still hold in Close.
 //   - Exchange is the only stage boundary. Its map side routes rows by hash (PartitionOf over
-//     hashtable.HashColumns), batches round-robin, or everything to one or all consumers; the
-//     shuffle data stays in memory until the query ends.
+//     hashtable.HashColumns), batches round-robin, or everything to one or all consumers,
+//     gathering small batches into batches of about BatchSize rows; the shuffle data stays in
+//     memory until every stage reading it has finished.
 //   - Retries and commits (scheduler.go): a task whose attempt fails with an error marked
 //     Retryable runs again (Config.MaxTaskAttempts, TaskContext.Attempt); a map task
 //     publishes its shuffle output only when the attempt succeeds, so retries never

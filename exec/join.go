@@ -18,7 +18,9 @@ import (
 // hash-partitioned on their keys with the same partition count (partition p joins partition
 // p), except with NullAwareKey, where the build side is broadcast whole to every probe
 // partition. Output order follows the left side; unmatched right rows (right and full
-// joins) come last. Output columns: the left columns, then the right ones (inner, outer and
+// joins) come last. When both inputs are exchanges, a partition of an inner or outer join
+// may build from the left side instead, which turns out the smaller at run time
+// (swapBuildSide); output order then follows the right side. Output columns: the left columns, then the right ones (inner, outer and
 // single joins), the left ones alone (semi, anti) or plus a mark (mark).
 //
 // Residual is evaluated over each candidate pair; a pair failing it does not count. Cmp is
