@@ -106,33 +106,14 @@ func (sf *scanFilters) predicates() []datasource.Predicate {
 
 // apply drops the rows of b that the active filters rule out and returns what is left (b
 // itself when nothing is dropped, nil when everything is) and how many rows it dropped. It
-// takes ownership of b.
+// takes ownership of b. Readers that filter rows as they decode (rowFilter) need none.
 func (sf *scanFilters) apply(tc *TaskContext, b arrow.RecordBatch) (arrow.RecordBatch, int64, error) {
 	n := int(b.NumRows())
-	if len(sf.active) == 0 || n == 0 {
+	sel, all := sf.keepRows(b.Columns(), n)
+	switch {
+	case all:
 		return b, 0, nil
-	}
-	if sf.empty {
-		b.Release()
-		return nil, int64(n), nil
-	}
-	if cap(sf.sel) < n {
-		sf.sel = make([]int32, n)
-	}
-	sel := sf.sel[:n]
-	for i := range sel {
-		sel[i] = int32(i)
-	}
-	for i := range sf.active {
-		if len(sel) == 0 {
-			break
-		}
-		sel = sf.keep(&sf.active[i], b, sel)
-	}
-	switch len(sel) {
-	case n:
-		return b, 0, nil
-	case 0:
+	case len(sel) == 0:
 		b.Release()
 		return nil, int64(n), nil
 	}
@@ -144,12 +125,65 @@ func (sf *scanFilters) apply(tc *TaskContext, b arrow.RecordBatch) (arrow.Record
 	return out, int64(n - len(sel)), nil
 }
 
-// keep narrows sel (ascending rows of b) to the rows whose keys may equal those of a build
-// row: none NULL, each within its bounds, the tuple in the bloom filter.
-func (sf *scanFilters) keep(a *activeFilter, b arrow.RecordBatch, sel []int32) []int32 {
+// rowFilter returns the scan's runtime filters as a reader's row filter: a Parquet reader
+// then decodes the key columns of a batch, lets the filters pick the rows, and decodes the
+// other columns for those rows only (late materialization). Keep reads the filters active
+// when it is called, so filters that become ready during a split apply from then on.
+func (sf *scanFilters) rowFilter() *datasource.RowFilter {
+	seen := map[int]bool{}
+	var cols []int
+	for _, f := range sf.node.RuntimeFilters {
+		for _, k := range f.Keys {
+			if !seen[k.Probe] {
+				seen[k.Probe] = true
+				cols = append(cols, k.Probe)
+			}
+		}
+	}
+	return &datasource.RowFilter{Cols: cols, Keep: sf.keepRows}
+}
+
+// keepRows returns the rows of a batch (its columns cols, n rows) that the active filters
+// let through, ascending, or all. A filter whose key column is missing from cols is passed
+// over (the join above still drops what it would have).
+func (sf *scanFilters) keepRows(cols []arrow.Array, n int) (sel []int32, all bool) {
+	if len(sf.active) == 0 || n == 0 {
+		return nil, true
+	}
+	if sf.empty {
+		return nil, false
+	}
+	if cap(sf.sel) < n {
+		sf.sel = make([]int32, n)
+	}
+	sel = sf.sel[:n]
+	for i := range sel {
+		sel[i] = int32(i)
+	}
+	for i := range sf.active {
+		if len(sel) == 0 {
+			break
+		}
+		sel = sf.keep(&sf.active[i], cols, n, sel)
+	}
+	if len(sel) == n {
+		return nil, true
+	}
+	return sel, false
+}
+
+// keep narrows sel (ascending rows of a batch of n rows whose columns are cols) to the rows
+// whose keys may equal those of a build row: none NULL, each within its bounds, the tuple
+// in the bloom filter.
+func (sf *scanFilters) keep(a *activeFilter, cols []arrow.Array, n int, sel []int32) []int32 {
 	sf.cols = sf.cols[:0]
 	for _, k := range a.keys {
-		col := b.Column(k.probe)
+		if k.probe >= len(cols) || cols[k.probe] == nil {
+			return sel
+		}
+	}
+	for _, k := range a.keys {
+		col := cols[k.probe]
 		sf.cols = append(sf.cols, col)
 		if col.NullN() > 0 {
 			out := sel[:0]
@@ -167,7 +201,6 @@ func (sf *scanFilters) keep(a *activeFilter, b arrow.RecordBatch, sel []int32) [
 	if a.bloomOff || len(sel) == 0 {
 		return sel
 	}
-	n := int(b.NumRows())
 	if cap(sf.hashes) < n {
 		sf.hashes = make([]uint64, n)
 	}

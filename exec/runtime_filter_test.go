@@ -590,7 +590,7 @@ func TestRuntimeFilterBloomTrial(t *testing.T) {
 				for i := range sel {
 					sel[i] = int32(i)
 				}
-				sf.keep(a, batch, sel)
+				sf.keep(a, batch.Columns(), int(batch.NumRows()), sel)
 			}
 			if a.bloomOff != c.wantOff {
 				t.Fatalf("bloom filter off: %v, want %v (tested %d, passed %d)", a.bloomOff, c.wantOff, a.tested, a.passed)

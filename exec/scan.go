@@ -22,7 +22,9 @@ import (
 // RuntimeFilters come from hash joins above the scan (runtime_filter.go): once one is
 // ready, the scan skips the splits its bounds rule out, gives its bounds to readers as
 // hints, and drops the rows whose key cannot match before handing batches on (rows it
-// drops, and the rows of splits it skips, count as rows skipped in EXPLAIN ANALYZE).
+// drops, and the rows of splits it skips, count as rows skipped in EXPLAIN ANALYZE). A
+// reader that can (Parquet) drops them itself, between decoding the key columns and the
+// others, so the dropped rows' other values are never decoded.
 type ScanExec struct {
 	Source         datasource.Source
 	Columns        []int // ordinals of Source.ArrowSchema() to read, in output order
@@ -111,7 +113,10 @@ type scanOp struct {
 	splits  []datasource.Split
 	cur     datasource.Reader
 	filters *scanFilters // nil without runtime filters
-	metrics *Metrics     // nil when not built through Build
+	// readerFilters: the current reader applies the runtime filters itself, decoding the
+	// other columns only for the rows they keep (datasource.RowFiltering).
+	readerFilters bool
+	metrics       *Metrics // nil when not built through Build
 }
 
 // skipped counts rows that pruning left out at run time.
@@ -156,16 +161,24 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 				}
 				preds = o.filters.predicates()
 			}
-			r, err := o.node.Source.Open(tc.Ctx, o.splits[0], o.node.Columns,
-				datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: preds})
+			opts := datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: preds}
+			if o.filters != nil {
+				opts.Filter = o.filters.rowFilter()
+			}
+			r, err := o.node.Source.Open(tc.Ctx, o.splits[0], o.node.Columns, opts)
 			if err != nil {
 				return nil, err
 			}
+			rf, ok := r.(datasource.RowFiltering)
+			o.readerFilters = ok && rf.FiltersRows()
 			o.splits = o.splits[1:]
 			o.cur = r
 			if o.metrics != nil {
 				o.metrics.SplitsRead.Add(1)
 			}
+		}
+		if o.filters != nil {
+			o.filters.refresh(tc.Ctx, false)
 		}
 		b, err := o.cur.Next()
 		if err != nil {
@@ -179,10 +192,9 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 				b.Release()
 				b = nb
 			}
-			if o.filters == nil {
+			if o.filters == nil || o.readerFilters {
 				return b, nil
 			}
-			o.filters.refresh(tc.Ctx, false)
 			b, dropped, err := o.filters.apply(tc, b)
 			o.skipped(dropped)
 			if err != nil || b != nil {

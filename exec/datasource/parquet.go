@@ -340,6 +340,16 @@ func (s *parquetSource) Open(ctx context.Context, split Split, columns []int, op
 		return nil, err
 	}
 	r := &parquetReader{ctx: ctx, file: f, split: fsplit, schema: proj, batchSize: opts.BatchSize, mem: opts.Mem}
+	if fl := opts.Filter; fl != nil && len(fl.Cols) > 0 && fl.Keep != nil {
+		r.filter, r.isFilterCol = fl, make([]bool, len(columns))
+		for _, c := range fl.Cols {
+			if c < 0 || c >= len(columns) {
+				f.Close()
+				return nil, errs.Internalf("parquet reader: filter column %d of %d", c, len(columns))
+			}
+			r.isFilterCol[c] = true
+		}
+	}
 	if err := r.init(pf, columns); err != nil {
 		r.Close()
 		return nil, err
@@ -379,7 +389,14 @@ type parquetReader struct {
 	ranges []rowRange
 	pos    int64
 	stats  ReadStats
+	// filter, when set, is applied before the other columns are decoded (parquet_select.go);
+	// isFilterCol marks the projection's columns it reads.
+	filter      *RowFilter
+	isFilterCol []bool
 }
+
+// FiltersRows implements RowFiltering.
+func (r *parquetReader) FiltersRows() bool { return r.filter != nil }
 
 // Stats implements StatsReader.
 func (r *parquetReader) Stats() ReadStats {
@@ -428,6 +445,18 @@ func (r *parquetReader) init(pf *parquet.File, columns []int) error {
 }
 
 func (r *parquetReader) Next() (rec arrow.RecordBatch, err error) {
+	for {
+		rec, err := r.next()
+		// A batch the filter emptied is not returned; the next one is read.
+		if err != nil || rec != nil || r.remaining <= 0 {
+			return rec, err
+		}
+	}
+}
+
+// next reads the next batch of rows: nil when the row filter kept none of them (rows
+// remain) or at the end.
+func (r *parquetReader) next() (rec arrow.RecordBatch, err error) {
 	if r.remaining <= 0 {
 		return nil, nil
 	}
@@ -458,6 +487,9 @@ func (r *parquetReader) Next() (rec arrow.RecordBatch, err error) {
 			r.ranges = r.ranges[1:]
 		}
 	}
+	if r.filter != nil {
+		return r.nextFiltered(n, arrs)
+	}
 	for i, c := range r.cols {
 		a, err := c.read(n, r.mem)
 		if err != nil {
@@ -469,6 +501,73 @@ func (r *parquetReader) Next() (rec arrow.RecordBatch, err error) {
 	rec = array.NewRecordBatch(r.schema, arrs, int64(n))
 	releaseArrays(arrs)
 	r.remaining -= int64(n)
+	return rec, nil
+}
+
+// nextFiltered reads n rows under the row filter: the filter columns first, then the rows
+// the filter keeps of the others (nil when it keeps none). arrs is the batch's column
+// slice, all nil.
+func (r *parquetReader) nextFiltered(n int, arrs []arrow.Array) (arrow.RecordBatch, error) {
+	fail := func(err error) (arrow.RecordBatch, error) {
+		releaseArrays(arrs)
+		return nil, err
+	}
+	for _, i := range r.filter.Cols {
+		if arrs[i] != nil {
+			continue // named twice
+		}
+		a, err := r.cols[i].read(n, r.mem)
+		if err != nil {
+			return fail(err)
+		}
+		arrs[i] = a
+	}
+	sel, all := r.filter.Keep(arrs, n)
+	r.remaining -= int64(n)
+	switch {
+	case all:
+		for i, c := range r.cols {
+			if arrs[i] != nil {
+				continue
+			}
+			a, err := c.read(n, r.mem)
+			if err != nil {
+				return fail(err)
+			}
+			arrs[i] = a
+		}
+	case len(sel) == 0:
+		for i, c := range r.cols {
+			if !r.isFilterCol[i] {
+				if err := skipRows(c, n, r.mem); err != nil {
+					return fail(err)
+				}
+			}
+		}
+		releaseArrays(arrs)
+		r.stats.RowsSkipped += int64(n)
+		return nil, nil
+	default:
+		for i, c := range r.cols {
+			var a arrow.Array
+			var err error
+			if r.isFilterCol[i] {
+				a, err = takeSelected(arrs[i], sel, r.mem)
+				arrs[i].Release()
+				arrs[i] = nil
+			} else {
+				a, err = readRows(c, n, sel, r.mem)
+			}
+			if err != nil {
+				return fail(err)
+			}
+			arrs[i] = a
+		}
+		r.stats.RowsSkipped += int64(n - len(sel))
+		n = len(sel)
+	}
+	rec := array.NewRecordBatch(r.schema, arrs, int64(n))
+	releaseArrays(arrs)
 	return rec, nil
 }
 

@@ -319,10 +319,18 @@ func (s *partitionedSource) Open(ctx context.Context, split Split, columns []int
 		r.pos[i] = -1 - len(r.consts)
 		r.consts = append(r.consts, fp.values[s.added[c-s.nInner]])
 	}
+	opts.Filter = InnerRowFilter(opts.Filter, r.pos)
 	if r.inner, err = s.inner.Open(ctx, split, innerCols, opts); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// FiltersRows implements RowFiltering: the inner reader filters (a filter on partition
+// columns is not passed down).
+func (r *partitionReader) FiltersRows() bool {
+	rf, ok := r.inner.(RowFiltering)
+	return ok && rf.FiltersRows()
 }
 
 // partitionReader adds constant partition columns to the batches of a file's reader.

@@ -74,6 +74,55 @@ type ReadOptions struct {
 	// prove cannot satisfy all of them, and may return every row. The caller still
 	// filters exactly.
 	Predicates []Predicate
+	// Filter, when set, lets a reader drop rows before it decodes every column (late
+	// materialization; see RowFilter). A reader that applies it implements RowFiltering
+	// and says so; others ignore it, and the caller filters their batches itself.
+	Filter *RowFilter
+}
+
+// RowFilter picks the rows of a batch worth decoding in full. Cols are positions in the
+// projection (the reader's output columns) the filter reads. Keep gets those columns of
+// the batch's n rows (cols[i] set for i in Cols, nil elsewhere; valid only during the
+// call) and returns the rows to keep, ascending, or all true to keep every row (sel is
+// then ignored). Keep may return a slice of its own; the reader uses it before the next
+// call.
+type RowFilter struct {
+	Cols []int
+	Keep func(cols []arrow.Array, n int) (sel []int32, all bool)
+}
+
+// RowFiltering is a Reader that may apply ReadOptions.Filter. FiltersRows reports whether
+// it does: its batches then hold only the rows the filter kept, and the rows it dropped
+// count in its ReadStats.RowsSkipped.
+type RowFiltering interface {
+	FiltersRows() bool
+}
+
+// InnerRowFilter translates a row filter over a wrapping reader's projection into one over
+// the projection of the reader it wraps: innerPos[i] is the inner position of output
+// column i, or -1 when the wrapper makes that column itself (partition values, defaults).
+// It returns nil when a filter column is not the inner reader's; the wrapper then passes
+// no filter down and does not report filtering (RowFiltering).
+func InnerRowFilter(f *RowFilter, innerPos []int) *RowFilter {
+	if f == nil {
+		return nil
+	}
+	cols := make([]int, len(f.Cols))
+	for j, c := range f.Cols {
+		if c < 0 || c >= len(innerPos) || innerPos[c] < 0 {
+			return nil
+		}
+		cols[j] = innerPos[c]
+	}
+	outer := make([]arrow.Array, len(innerPos))
+	return &RowFilter{Cols: cols, Keep: func(in []arrow.Array, n int) ([]int32, bool) {
+		for j, c := range f.Cols {
+			outer[c] = in[cols[j]]
+		}
+		sel, all := f.Keep(outer, n)
+		clear(outer)
+		return sel, all
+	}}
 }
 
 func (o ReadOptions) withDefaults() ReadOptions {

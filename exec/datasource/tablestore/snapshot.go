@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -278,10 +279,33 @@ func (s *Snapshot) openFile(ctx context.Context, sp *fileSplit, columns []int, p
 	if err != nil {
 		return nil, err
 	}
+	// A row filter reads the inner columns as the table's types only where they are the
+	// same (not vectors, which the file stores as lists).
+	innerPos := slices.Clone(r.src)
+	for i, j := range innerPos {
+		if j >= 0 && planner.IsVector(proj.Field(i).Type) {
+			innerPos[i] = -1
+		}
+	}
+	opts.Filter = datasource.InnerRowFilter(opts.Filter, innerPos)
 	if r.inner, err = src.Open(ctx, sp.inner, inner, opts); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// FiltersRows implements datasource.RowFiltering: the file's reader filters.
+func (r *fileReader) FiltersRows() bool {
+	rf, ok := r.inner.(datasource.RowFiltering)
+	return ok && rf.FiltersRows()
+}
+
+// Stats implements datasource.StatsReader by asking the file's reader.
+func (r *fileReader) Stats() datasource.ReadStats {
+	if sr, ok := r.inner.(datasource.StatsReader); ok {
+		return sr.Stats()
+	}
+	return datasource.ReadStats{}
 }
 
 // fileReader reads a row group through the Parquet source, filling columns the file lacks
