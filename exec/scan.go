@@ -116,7 +116,10 @@ type scanOp struct {
 	// readerFilters: the current reader applies the runtime filters itself, decoding the
 	// other columns only for the rows they keep (datasource.RowFiltering).
 	readerFilters bool
-	metrics       *Metrics // nil when not built through Build
+	// files keeps the files this task's splits opened, for its later splits of the same
+	// file (their footers decoded once); closed with the operator.
+	files   *datasource.FileCache
+	metrics *Metrics // nil when not built through Build
 }
 
 // skipped counts rows that pruning left out at run time.
@@ -161,7 +164,10 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 				}
 				preds = o.filters.predicates()
 			}
-			opts := datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: preds}
+			if o.files == nil {
+				o.files = datasource.NewFileCache()
+			}
+			opts := datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: preds, Files: o.files}
 			if o.filters != nil {
 				opts.Filter = o.filters.rowFilter()
 			}
@@ -209,8 +215,13 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 }
 
 func (o *scanOp) Close() error {
+	var err error
 	if o.cur != nil {
-		return o.closeCur()
+		err = o.closeCur()
 	}
-	return nil
+	if ferr := o.files.Close(); err == nil {
+		err = ferr
+	}
+	o.files = nil
+	return err
 }

@@ -335,16 +335,16 @@ func (s *parquetSource) Open(ctx context.Context, split Split, columns []int, op
 		return nil, errs.Internalf("table %s: split %v is not a row group", s.name, split)
 	}
 	opts = opts.withDefaults()
-	f, pf, err := openParquet(fsplit.Path)
+	pf, giveBack, err := opts.Files.openParquet(fsplit.Path)
 	if err != nil {
 		return nil, err
 	}
-	r := &parquetReader{ctx: ctx, file: f, split: fsplit, schema: proj, batchSize: opts.BatchSize, mem: opts.Mem}
+	r := &parquetReader{ctx: ctx, giveBack: giveBack, split: fsplit, schema: proj, batchSize: opts.BatchSize, mem: opts.Mem}
 	if fl := opts.Filter; fl != nil && len(fl.Cols) > 0 && fl.Keep != nil {
 		r.filter, r.isFilterCol = fl, make([]bool, len(columns))
 		for _, c := range fl.Cols {
 			if c < 0 || c >= len(columns) {
-				f.Close()
+				giveBack()
 				return nil, errs.Internalf("parquet reader: filter column %d of %d", c, len(columns))
 			}
 			r.isFilterCol[c] = true
@@ -376,8 +376,9 @@ func (r *parquetReader) safely(f func()) (err error) {
 
 // parquetReader reads one row group, column chunk by column chunk.
 type parquetReader struct {
-	ctx       context.Context
-	file      *os.File
+	ctx context.Context
+	// giveBack closes the file, or returns it to the FileCache it came from.
+	giveBack  func() error
 	split     *FileSplit
 	schema    *arrow.Schema // projected
 	cols      []pqColumn
@@ -579,11 +580,11 @@ func (r *parquetReader) Close() error {
 		}
 	}
 	r.cols = nil
-	if r.file != nil {
-		if err := r.file.Close(); err != nil && first == nil {
+	if r.giveBack != nil {
+		if err := r.giveBack(); err != nil && first == nil {
 			first = err
 		}
-		r.file = nil
+		r.giveBack = nil
 	}
 	if first != nil {
 		return errs.Wrap(errs.ErrExecution, first, "parquet file %s", r.split.Path)

@@ -78,6 +78,11 @@ type ReadOptions struct {
 	// materialization; see RowFilter). A reader that applies it implements RowFiltering
 	// and says so; others ignore it, and the caller filters their batches itself.
 	Filter *RowFilter
+	// Files, when set, keeps the files a reader opens (with their decoded Parquet footers)
+	// for the next splits of the same file read with the same cache: one scan task reads
+	// several row groups of a file one after another, and would otherwise reopen it and
+	// decode its footer for each. The caller closes it when done with every reader.
+	Files *FileCache
 }
 
 // RowFilter picks the rows of a batch worth decoding in full. Cols are positions in the

@@ -1,0 +1,86 @@
+package datasource
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// TestFileCache: the splits of one file read through a FileCache share one open file and
+// footer, read the same rows as without it, and the cache refuses to close a file a reader
+// still uses (then closes it once the reader is done).
+func TestFileCache(t *testing.T) {
+	rows := decodeRows(3000)
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[decodeRow](&buf, parquet.MaxRowsPerRowGroup(500))
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "groups.parquet")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := NewParquet("groups", path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := checkedMem(t)
+	ctx := context.Background()
+	splits, err := src.Splits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(splits) != 6 {
+		t.Fatalf("%d splits, want 6 row groups", len(splits))
+	}
+	all := allColumns(src.ArrowSchema())
+	want, _ := scan(t, src, all, 128, mem)
+	cache := NewFileCache()
+	var got [][]string
+	var held *Reader
+	for i, sp := range splits {
+		r, err := src.Open(ctx, sp, all, ReadOptions{BatchSize: 128, Mem: mem, Files: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			b, err := r.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b == nil {
+				break
+			}
+			got = append(got, batchRows(b)...)
+			b.Release()
+		}
+		if n := len(cache.files); n != 1 {
+			t.Fatalf("split %d: %d files cached, want 1", i, n)
+		}
+		if i == len(splits)-1 {
+			held = &r // left open to check Close
+			continue
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	equalRows(t, got, want)
+	if err := cache.Close(); err == nil || !strings.Contains(err.Error(), "while a reader uses it") {
+		t.Fatalf("closing the cache under a reader: %v", err)
+	}
+	if err := (*held).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.Close(); err != nil || len(cache.files) != 0 {
+		t.Fatalf("closing the cache: %v, %d files left", err, len(cache.files))
+	}
+}
