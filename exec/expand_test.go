@@ -168,3 +168,27 @@ func TestExpandErrorReleases(t *testing.T) {
 		t.Fatalf("got %v, want the projection's error", err)
 	}
 }
+
+// TestLiteralSlicesLongestArray: a literal builds its constant array once for the longest
+// batch so far and hands shorter batches a slice of it (filtered batches vary in length).
+func TestLiteralSlicesLongestArray(t *testing.T) {
+	lit := &litExpr{val: "abc", typ: arrow.BinaryTypes.String}
+	tc := &TaskContext{Mem: memory.DefaultAllocator, BatchSize: 16}
+	batch := func(n int64) arrow.RecordBatch { return array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, n) }
+	for _, n := range []int64{10, 4, 10, 7} {
+		b := batch(n)
+		a, err := lit.Eval(tc, b)
+		b.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := a.(*array.String)
+		if s.Len() != int(n) || s.Value(int(n)-1) != "abc" || s.NullN() != 0 {
+			t.Fatalf("n=%d: got %d values, last %q", n, s.Len(), s.Value(s.Len()-1))
+		}
+		a.Release()
+		if c := lit.last.Load(); c == nil || c.n != 10 {
+			t.Fatalf("n=%d: cached array of %v rows, want the longest (10)", n, c)
+		}
+	}
+}

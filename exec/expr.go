@@ -145,9 +145,9 @@ func (c *colExpr) String() string       { return fmt.Sprintf("#%d", c.idx) }
 type litExpr struct {
 	val any
 	typ arrow.DataType
-	// last is the constant array of the last length asked for, shared by every task and
-	// batch (arrays are immutable; each Eval hands out a new reference): a literal costs
-	// one array per length, not one per batch. Its buffers come from the Go allocator, so
+	// last is the constant array of the longest length asked for so far, shared by every
+	// task and batch (arrays are immutable; each Eval hands out a new reference or a
+	// slice): a literal costs one array per new maximum length, not one per batch. Its buffers come from the Go allocator, so
 	// they belong to no task's accounting and the garbage collector frees them once no
 	// batch and no expression refers to them (a replaced array is not released, since
 	// another task may be retaining it).
@@ -161,9 +161,13 @@ type litArray struct {
 
 func (l *litExpr) Eval(tc *TaskContext, b arrow.RecordBatch) (arrow.Array, error) {
 	n := int(b.NumRows())
-	if c := l.last.Load(); c != nil && c.n == n {
-		c.a.Retain()
-		return c.a, nil
+	if c := l.last.Load(); c != nil && c.n >= n {
+		if c.n == n {
+			c.a.Retain()
+			return c.a, nil
+		}
+		// A shorter batch (after a filter, a row group's tail) reads a slice of it.
+		return array.NewSlice(c.a, 0, int64(n)), nil
 	}
 	a, err := kernels.MakeConstant(memory.DefaultAllocator, l.val, l.typ, n)
 	if err != nil {
