@@ -125,7 +125,8 @@ func Compile(e planner.Expr, input planner.Schema) (PhysExpr, error) {
 	default:
 		return nil, errs.NotImplementedf("expression %T in execution: %s", e, e)
 	}
-	return &callExpr{args: args, f: f, typ: e.Type(), text: e.String()}, nil
+	_, isFn := e.(*planner.ScalarFunc)
+	return &callExpr{args: args, f: f, typ: e.Type(), text: e.String(), fn: isFn}, nil
 }
 
 type colExpr struct {
@@ -185,6 +186,9 @@ type callExpr struct {
 	f    func(tc *TaskContext, in []arrow.Array, n int) (arrow.Array, error)
 	typ  arrow.DataType
 	text string
+	// fn: a function of the registry (builtin or user-defined), not an operator of the
+	// language; scans do not evaluate those early (pushedColumns).
+	fn bool
 }
 
 func (c *callExpr) Eval(tc *TaskContext, b arrow.RecordBatch) (arrow.Array, error) {

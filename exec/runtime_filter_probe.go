@@ -104,32 +104,10 @@ func (sf *scanFilters) predicates() []datasource.Predicate {
 	return sf.readWith
 }
 
-// apply drops the rows of b that the active filters rule out and returns what is left (b
-// itself when nothing is dropped, nil when everything is) and how many rows it dropped. It
-// takes ownership of b. Readers that filter rows as they decode (rowFilter) need none.
-func (sf *scanFilters) apply(tc *TaskContext, b arrow.RecordBatch) (arrow.RecordBatch, int64, error) {
-	n := int(b.NumRows())
-	sel, all := sf.keepRows(b.Columns(), n)
-	switch {
-	case all:
-		return b, 0, nil
-	case len(sel) == 0:
-		b.Release()
-		return nil, int64(n), nil
-	}
-	out, err := TakeRows(tc.Mem, b, sel)
-	b.Release()
-	if err != nil {
-		return nil, 0, err
-	}
-	return out, int64(n - len(sel)), nil
-}
-
-// rowFilter returns the scan's runtime filters as a reader's row filter: a Parquet reader
-// then decodes the key columns of a batch, lets the filters pick the rows, and decodes the
-// other columns for those rows only (late materialization). Keep reads the filters active
-// when it is called, so filters that become ready during a split apply from then on.
-func (sf *scanFilters) rowFilter() *datasource.RowFilter {
+// keyColumns lists the scan columns the filters read (their probe keys), for a reader that
+// applies them as it decodes (scanRowFilter.rowFilter). Filters that become ready during a
+// split apply from then on: keepRows reads the filters active when it is called.
+func (sf *scanFilters) keyColumns() []int {
 	seen := map[int]bool{}
 	var cols []int
 	for _, f := range sf.node.RuntimeFilters {
@@ -140,7 +118,7 @@ func (sf *scanFilters) rowFilter() *datasource.RowFilter {
 			}
 		}
 	}
-	return &datasource.RowFilter{Cols: cols, Keep: sf.keepRows}
+	return cols
 }
 
 // keepRows returns the rows of a batch (its columns cols, n rows) that the active filters

@@ -113,8 +113,14 @@ type scanOp struct {
 	splits  []datasource.Split
 	cur     datasource.Reader
 	filters *scanFilters // nil without runtime filters
-	// readerFilters: the current reader applies the runtime filters itself, decoding the
-	// other columns only for the rows they keep (datasource.RowFiltering).
+	// pred is the predicate of the Filter right above the scan, when it handed it down
+	// (FilterExec.Execute, scan_filter.go); nil otherwise.
+	pred *scanPredicate
+	// rows combines filters and pred; nil when the scan has neither (set at the first
+	// split).
+	rows *scanRowFilter
+	// readerFilters: the current reader applies rows' filters itself, decoding the other
+	// columns only for the rows they keep (datasource.RowFiltering).
 	readerFilters bool
 	// files keeps the files this task's splits opened, for its later splits of the same
 	// file (their footers decoded once); closed with the operator.
@@ -168,8 +174,11 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 				o.files = datasource.NewFileCache()
 			}
 			opts := datasource.ReadOptions{BatchSize: tc.BatchSize, Mem: tc.Mem, Predicates: preds, Files: o.files}
-			if o.filters != nil {
-				opts.Filter = o.filters.rowFilter()
+			if o.rows == nil && (o.filters != nil || o.pred != nil) {
+				o.rows = &scanRowFilter{rf: o.filters, pred: o.pred}
+			}
+			if o.rows != nil {
+				opts.Filter = o.rows.rowFilter(tc)
 			}
 			r, err := o.node.Source.Open(tc.Ctx, o.splits[0], o.node.Columns, opts)
 			if err != nil {
@@ -198,10 +207,10 @@ func (o *scanOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 				b.Release()
 				b = nb
 			}
-			if o.filters == nil || o.readerFilters {
+			if o.rows == nil || !o.rows.needsApply(o.readerFilters) {
 				return b, nil
 			}
-			b, dropped, err := o.filters.apply(tc, b)
+			b, dropped, err := o.rows.apply(tc, b)
 			o.skipped(dropped)
 			if err != nil || b != nil {
 				return b, err

@@ -523,7 +523,10 @@ func (r *parquetReader) nextFiltered(n int, arrs []arrow.Array) (arrow.RecordBat
 		}
 		arrs[i] = a
 	}
-	sel, all := r.filter.Keep(arrs, n)
+	sel, all, err := r.filter.Keep(arrs, n)
+	if err != nil {
+		return fail(err)
+	}
 	r.remaining -= int64(n)
 	switch {
 	case all:

@@ -66,7 +66,7 @@ func TestParquetRowFilter(t *testing.T) {
 					}
 				}
 				var calls int
-				rf := &RowFilter{Cols: []int{idPos, idPos}, Keep: func(cols []arrow.Array, n int) ([]int32, bool) {
+				rf := &RowFilter{Cols: []int{idPos, idPos}, Keep: func(cols []arrow.Array, n int) ([]int32, bool, error) {
 					calls++
 					ids := cols[idPos].(*array.Int64)
 					if ids.Len() != n {
@@ -78,7 +78,7 @@ func TestParquetRowFilter(t *testing.T) {
 							sel = append(sel, int32(i))
 						}
 					}
-					return sel, len(sel) == n
+					return sel, len(sel) == n, nil
 				}}
 				got, skipped := scanFiltered(t, src, proj, bs, rf, mem)
 				equalRows(t, got, wantRows)
@@ -174,14 +174,14 @@ func TestParquetRowFilterBool(t *testing.T) {
 			want = append(want, []string{fmt.Sprint(r.ID), b})
 		}
 	}
-	rf := &RowFilter{Cols: []int{0}, Keep: func(cols []arrow.Array, n int) ([]int32, bool) {
+	rf := &RowFilter{Cols: []int{0}, Keep: func(cols []arrow.Array, n int) ([]int32, bool, error) {
 		var sel []int32
 		for i, id := range cols[0].(*array.Int64).Int64Values() {
 			if id%7 == 2 {
 				sel = append(sel, int32(i))
 			}
 		}
-		return sel, false
+		return sel, false, nil
 	}}
 	got, _ := scanFiltered(t, src, []int{0, 1}, 300, rf, mem)
 	equalRows(t, got, want)

@@ -89,11 +89,11 @@ type ReadOptions struct {
 // projection (the reader's output columns) the filter reads. Keep gets those columns of
 // the batch's n rows (cols[i] set for i in Cols, nil elsewhere; valid only during the
 // call) and returns the rows to keep, ascending, or all true to keep every row (sel is
-// then ignored). Keep may return a slice of its own; the reader uses it before the next
-// call.
+// then ignored), or an error (evaluating a predicate), which the reader returns. Keep may
+// return a slice of its own; the reader uses it before the next call.
 type RowFilter struct {
 	Cols []int
-	Keep func(cols []arrow.Array, n int) (sel []int32, all bool)
+	Keep func(cols []arrow.Array, n int) (sel []int32, all bool, err error)
 }
 
 // RowFiltering is a Reader that may apply ReadOptions.Filter. FiltersRows reports whether
@@ -120,13 +120,13 @@ func InnerRowFilter(f *RowFilter, innerPos []int) *RowFilter {
 		cols[j] = innerPos[c]
 	}
 	outer := make([]arrow.Array, len(innerPos))
-	return &RowFilter{Cols: cols, Keep: func(in []arrow.Array, n int) ([]int32, bool) {
+	return &RowFilter{Cols: cols, Keep: func(in []arrow.Array, n int) ([]int32, bool, error) {
 		for j, c := range f.Cols {
 			outer[c] = in[cols[j]]
 		}
-		sel, all := f.Keep(outer, n)
+		sel, all, err := f.Keep(outer, n)
 		clear(outer)
-		return sel, all
+		return sel, all, err
 	}}
 }
 
