@@ -2,8 +2,6 @@ package exec
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,21 +27,7 @@ func TestFilterInScan(t *testing.T) {
 		b.Field(0).(*array.Int64Builder).Append(int64(i))
 		b.Field(1).(*array.StringBuilder).Append(strings.Repeat("x", i%7))
 	}
-	batch := b.NewRecordBatch()
-	b.Release()
-	path := filepath.Join(t.TempDir(), "t.parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = datasource.WriteParquet(f, schema, []arrow.RecordBatch{batch}, datasource.WriteOptions{RowGroupSize: 500})
-	batch.Release()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := writeParquetFile(t, b, 500)
 	src, err := datasource.NewParquet("t", path, nil)
 	if err != nil {
 		t.Fatal(err)

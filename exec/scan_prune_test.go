@@ -96,21 +96,7 @@ func TestScanPruningAndMetrics(t *testing.T) {
 	for i := range 1000 {
 		b.Field(0).(*array.Int64Builder).Append(int64(i))
 	}
-	batch := b.NewRecordBatch()
-	b.Release()
-	path := filepath.Join(t.TempDir(), "t.parquet")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = datasource.WriteParquet(f, schema, []arrow.RecordBatch{batch}, datasource.WriteOptions{RowGroupSize: 100})
-	batch.Release()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := writeParquetFile(t, b, 100)
 	src, err := datasource.NewParquet("t", path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -171,4 +157,26 @@ func TestFormatBytes(t *testing.T) {
 			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// writeParquetFile writes the rows of b (released here) as t.parquet in a test's temporary
+// folder, in row groups of rowGroup rows, and returns its path.
+func writeParquetFile(t *testing.T, b *array.RecordBuilder, rowGroup int) string {
+	t.Helper()
+	batch := b.NewRecordBatch()
+	b.Release()
+	defer batch.Release()
+	path := filepath.Join(t.TempDir(), "t.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = datasource.WriteParquet(f, batch.Schema(), []arrow.RecordBatch{batch}, datasource.WriteOptions{RowGroupSize: rowGroup})
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -1,10 +1,7 @@
 package datasource
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,19 +12,7 @@ import (
 // footer, read the same rows as without it, and the cache refuses to close a file a reader
 // still uses (then closes it once the reader is done).
 func TestFileCache(t *testing.T) {
-	rows := decodeRows(3000)
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[decodeRow](&buf, parquet.MaxRowsPerRowGroup(500))
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "groups.parquet")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeRows(t, "groups.parquet", decodeRows(3000), parquet.MaxRowsPerRowGroup(500))
 	src, err := NewParquet("groups", path, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package datasource
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
 )
 
 // checkedMem returns an allocator that fails the test if anything allocated from it is
@@ -202,3 +204,28 @@ func wantErr(t *testing.T, err error, fragments ...string) {
 		}
 	}
 }
+
+// writeRows writes rows as a Parquet file (parquet-go's generic writer with opts) in a
+// test's temporary folder and returns its path.
+func writeRows[T any](t *testing.T, name string, rows []T, opts ...parquet.WriterOption) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[T](&buf, opts...)
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// decodeFileOptions write TestParquetDecodePaths's file: small pages, so that some pages
+// of "sparse" have NULLs and others none and several dictionary-encoded pages share a
+// dictionary, and two row groups.
+var decodeFileOptions = []parquet.WriterOption{parquet.DataPageVersion(1), parquet.PageBufferSize(1024),
+	parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(2000)}

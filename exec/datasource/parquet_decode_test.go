@@ -1,18 +1,14 @@
 package datasource
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
-	"github.com/parquet-go/parquet-go"
 )
 
 // decodeRow is a row of the file TestParquetDecodePaths writes: every fast path of the
@@ -113,21 +109,7 @@ func wantDecodeRow(r decodeRow) []string {
 
 func TestParquetDecodePaths(t *testing.T) {
 	rows := decodeRows(3000)
-	var buf bytes.Buffer
-	// Small pages, so that some pages of "sparse" have NULLs and others none, and several
-	// dictionary-encoded pages share a dictionary.
-	w := parquet.NewGenericWriter[decodeRow](&buf, parquet.DataPageVersion(1), parquet.PageBufferSize(1024),
-		parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(2000))
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "decode.parquet")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeRows(t, "decode.parquet", rows, decodeFileOptions...)
 	want := make([][]string, len(rows))
 	for i, r := range rows {
 		want[i] = wantDecodeRow(r)

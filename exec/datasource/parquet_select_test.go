@@ -1,11 +1,8 @@
 package datasource
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,19 +19,7 @@ import (
 // columns are put anywhere in the projection.
 func TestParquetRowFilter(t *testing.T) {
 	rows := decodeRows(3000)
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[decodeRow](&buf, parquet.DataPageVersion(1), parquet.PageBufferSize(1024),
-		parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(2000))
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "decode.parquet")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeRows(t, "decode.parquet", rows, decodeFileOptions...)
 	want := make([][]string, len(rows))
 	for i, r := range rows {
 		want[i] = wantDecodeRow(r)
@@ -147,18 +132,7 @@ func TestParquetRowFilterBool(t *testing.T) {
 			rows[i].B = &v
 		}
 	}
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[boolRow](&buf, parquet.PageBufferSize(512))
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "bool.parquet")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeRows(t, "bool.parquet", rows, parquet.PageBufferSize(512))
 	src, err := NewParquet("bools", path, nil)
 	if err != nil {
 		t.Fatal(err)
