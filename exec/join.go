@@ -20,8 +20,9 @@ import (
 // partition. Output order follows the left side; unmatched right rows (right and full
 // joins) come last. When both inputs are exchanges, a partition of an inner or outer join
 // may build from the left side instead, which turns out the smaller at run time
-// (swapBuildSide); output order then follows the right side. Output columns: the left columns, then the right ones (inner, outer and
-// single joins), the left ones alone (semi, anti) or plus a mark (mark).
+// (swapBuildSide); output order then follows the right side. Output columns: the left
+// columns, then the right ones (inner, outer and single joins), the left ones alone (semi,
+// anti) or plus a mark (mark).
 //
 // Residual is evaluated over each candidate pair; a pair failing it does not count. Cmp is
 // the comparison of an ANY/IN subquery (semi, anti, mark). NullAwareKey says the last key
@@ -160,7 +161,7 @@ type hashJoinOp struct {
 	node *HashJoinExec
 	// probeKeys and buildKeys index the key columns of the probe and build batches: the
 	// node's LeftKeys and RightKeys, or the other way round once swapBuildSide has turned
-	// an inner join around.
+	// the join around.
 	probeKeys, buildKeys []int
 	metrics              *Metrics
 	table                *hashtable.JoinTable
@@ -269,7 +270,7 @@ func (o *hashJoinOp) Next(tc *TaskContext) (arrow.RecordBatch, error) {
 // test matrix's small batch sizes make the swap happen on small data too).
 const swapMinBuildBatches = 8
 
-// swapBuildSide decides, once both inputs of a shuffled inner join are in memory, whether
+// swapBuildSide decides, once both inputs of the join are in memory (exchanges), whether
 // this partition builds its hash table from the left (probe) input instead of the right:
 // it does when the left's build would take well under the memory of the right's, counting
 // the rows' buffers and the table's slots (hashtable.JoinTableBytes). The planner chose
@@ -281,7 +282,8 @@ const swapMinBuildBatches = 8
 // order (a left join's unmatched rows come last, as a right join's do; TPC-H Q13's
 // customer LEFT JOIN orders builds the customers). Semi, anti, mark and single joins, whose
 // output follows the probe side, do not. Both inputs must be opened exchange readers, so
-// nothing is read to decide.
+// nothing is read to decide; a broadcast right side (small by the planner's estimate) stays
+// the build side.
 func (o *hashJoinOp) swapBuildSide(tc *TaskContext) bool {
 	n := o.node
 	switch n.Type {
@@ -290,6 +292,9 @@ func (o *hashJoinOp) swapBuildSide(tc *TaskContext) bool {
 		return false
 	}
 	if n.Cmp != nil || n.NullAwareKey || n.BuildOuter {
+		return false
+	}
+	if r, ok := openedReader(o.right); !ok || r.broadcast {
 		return false
 	}
 	lr, lb, lok := heldRows(o.left)
