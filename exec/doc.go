@@ -49,8 +49,11 @@
 // rows with them (inner, semi and right joins only); a derived filter carries a join's filter
 // on to a decorrelated subquery's aggregate input on the build side of a single or semi join
 // above it (runtime_filter_derive.go). The scheduler makes a stage whose scans
-// use a filter wait for it without holding a task slot. Broadcast or shuffle is the
-// optimizer's choice (planner.Join.Strategy).
+// use a filter wait for it without holding a task slot. A Filter right above a scan hands
+// its predicate down (scan_filter.go); a Parquet reader applies it and the runtime filters
+// between decoding their columns and the others (late materialization). Broadcast or
+// shuffle is the optimizer's choice (planner.Join.Strategy); which side of a shuffled join
+// is built is decided again at run time from the exchanged rows (join.go, swapBuildSide).
 //
 // How to add a physical operator: write exec/<operator>.go with the Node (state its
 // partitioning, order, memory use and who releases its batches) and its Operator, and

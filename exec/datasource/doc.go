@@ -34,8 +34,18 @@
 // A hint never decides alone: when in doubt it keeps the data, and the engine filters
 // exactly above every scan.
 //
+// Late materialization: a scan may also hand a reader a RowFilter (ReadOptions.Filter),
+// exact this time: the reader decodes the columns it reads, asks it which rows to keep,
+// and decodes the other columns for those rows only (parquet_select.go). A reader that does
+// so implements RowFiltering; others ignore the filter and the scan filters their batches.
+// A wrapping source passes the filter down translated to the inner projection
+// (InnerRowFilter), or not at all when it reads a column the wrapper makes. A FileCache
+// (ReadOptions.Files, filecache.go) keeps files and their decoded footers open across the
+// splits one scan task reads.
+//
 // Files: source.go (interfaces, FileSplit, file listing, option parsing), parquet.go (the
 // Parquet source and type mapping), parquet_column.go (page decoding, lists included),
+// parquet_select.go (decoding chosen rows, skipping rows), filecache.go,
 // parquet_write.go, csv_write.go and json_write.go (WriteCSV, WriteJSON: files that NewCSV
 // and NewJSON read back), predicate.go (pruning hints and their evaluation over bounds),
 // parquet_stats.go (Parquet statistics as bounds), parquet_pages.go (page pruning),
