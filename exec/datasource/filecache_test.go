@@ -2,6 +2,8 @@ package datasource
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -67,5 +69,44 @@ func TestFileCache(t *testing.T) {
 	}
 	if err := cache.Close(); err != nil || len(cache.files) != 0 {
 		t.Fatalf("closing the cache: %v, %d files left", err, len(cache.files))
+	}
+}
+
+// TestFileCacheBoundsIdleFiles: reading one split of each of ten files keeps at most
+// maxIdleFiles of them open, the ones used last.
+func TestFileCacheBoundsIdleFiles(t *testing.T) {
+	mem := checkedMem(t)
+	ctx := context.Background()
+	cache := NewFileCache()
+	var paths []string
+	for i := range 10 {
+		path := writeRows(t, fmt.Sprintf("f%d.parquet", i), decodeRows(10))
+		paths = append(paths, path)
+		src, err := NewParquet("f", path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		splits, err := src.Splits(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := src.Open(ctx, splits[0], []int{0}, ReadOptions{Mem: mem, Files: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(cache.files); n > maxIdleFiles {
+			t.Fatalf("after %d files: %d open", i+1, n)
+		}
+	}
+	for _, p := range paths[len(paths)-maxIdleFiles:] {
+		if cache.files[p] == nil {
+			t.Errorf("%s, among the last used, was closed", filepath.Base(p))
+		}
+	}
+	if err := cache.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
